@@ -1,0 +1,91 @@
+"""Dense: a fully connected layer whose forward and backward are a pair.
+
+Notation: samples are ROWS.  X: (m, n_in) the layer's input (the outputs of
+the layer below), W: (n_in, n_out) with W[i, j] = w_ij, the weight from unit i
+below to unit j of this layer, b: (n_out,).
+
+forward:   A = X W + b            pre-activations a_j,  (m, n_out)
+           Y = f(A)               outputs y_j,          (m, n_out)
+backward:  delta = dJ/dA          (m, n_out)  = dJ/dY * f'(A)
+           dW    = X^T delta      (n_in, n_out)   i.e. dJ/dw_ij = sum_rows y_i delta_j
+           db    = sum_rows delta (n_out,)
+           dX    = delta W^T      (m, n_in)   handed to the layer below
+"""
+
+import numpy as np
+
+from mlp_lib.activations import get_activation, softmax_backward
+from mlp_lib.initializers import get_initializer
+
+
+class Dense:
+    """One fully connected layer, y = f(x W + b).
+
+    What ``forward`` keeps for ``backward`` (overwritten by each forward):
+        X: (m, n_in)   the input
+        A: (m, n_out)  the pre-activations
+        Y: (m, n_out)  the outputs
+    What ``backward`` keeps (for plots and the delta-flow animator):
+        delta: (m, n_out)  dJ/dA of the last backward pass
+    """
+
+    def __init__(self, n_in, n_out, activation="sigmoid", init="xavier", rng=None, dtype=np.float64):
+        self.activation = get_activation(activation)
+        rng = np.random.default_rng(rng)
+        self.W = get_initializer(init)(n_in, n_out, rng, dtype)
+        self.b = np.zeros(n_out, dtype=dtype)
+        self.X = self.A = self.Y = self.delta = None
+
+    @property
+    def n_in(self):
+        return self.W.shape[0]
+
+    @property
+    def n_out(self):
+        return self.W.shape[1]
+
+    def forward(self, X):
+        """X: (m, n_in) -> Y: (m, n_out); caches X, A and Y for backward."""
+        A = X @ self.W
+        A += self.b
+        self.X, self.A = X, A
+        self.Y = self.activation.function(A)
+        return self.Y
+
+    def delta_from_output_gradient(self, dY):
+        """dJ/dY: (m, n_out) -> delta = dJ/dA: (m, n_out), using the cached Y."""
+        if self.Y is None:
+            raise RuntimeError("backward called before forward: run forward(X) first")
+        if self.activation.name == "softmax":
+            return softmax_backward(self.Y, dY)
+        return dY * self.activation.derivative_from_output(self.Y)
+
+    def backward(self, dY, need_dX=True, out=None):
+        """Backward through f and the affine map.
+
+        dY: (m, n_out) = dJ/dY.  Returns (dX, dW, db):
+        dX: (m, n_in) or None when need_dX is False; dW: (n_in, n_out); db: (n_out,).
+        """
+        return self.backward_delta(self.delta_from_output_gradient(dY), need_dX, out)
+
+    def backward_delta(self, delta, need_dX=True, out=None):
+        """Backward through the affine map only, given delta = dJ/dA: (m, n_out).
+
+        Returns (dX, dW, db) as in ``backward``. With ``out=(dW, db)`` the
+        gradients are written into those arrays (reused buffers) and returned.
+        """
+        if self.X is None:
+            raise RuntimeError("backward called before forward: run forward(X) first")
+        self.delta = delta
+        if out is None:
+            dW = self.X.T @ delta
+            db = delta.sum(axis=0)
+        else:
+            dW, db = out
+            np.dot(self.X.T, delta, out=dW)
+            np.sum(delta, axis=0, out=db)
+        dX = delta @ self.W.T if need_dX else None
+        return dX, dW, db
+
+    def __repr__(self):
+        return f"Dense({self.n_in} -> {self.n_out}, {self.activation.name})"

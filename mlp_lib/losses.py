@@ -1,0 +1,139 @@
+"""Losses J(Y, T), their gradients dJ/dY, and one table of them.
+
+Over a batch of m rows (Y outputs, T targets, both (m, k)), as in COURSE_SPEC:
+
+- ``mse``:                  J = (1/m) sum_i sum_k (Y_ik - T_ik)**2
+- ``binary_cross_entropy``: J = -(1/m) sum_i sum_k [T log Y + (1 - T) log(1 - Y)]
+- ``cross_entropy``:        J = -(1/m) sum_i sum_k T_ik log Y_ik   (softmax outputs, T one-hot)
+
+Every J is the MEAN over samples, so every gradient carries a factor 1/m.
+
+Stability: the cross-entropies clip probabilities to [EPS, 1 - EPS] so that
+outputs of exactly 0 or 1 give a large finite loss, never NaN or a
+RuntimeWarning. A network should not pass probabilities at all: the
+``*_from_logits`` versions take the output layer's pre-activation A and are
+exact and stable for any finite A (|A| = 1e4 included). ``MLP`` uses those.
+"""
+
+import numpy as np
+
+EPS = 1e-12
+"""Probabilities are clipped to [EPS, 1 - EPS] inside log and division."""
+
+
+def _pair(Y, T):
+    Y = np.asarray(Y, dtype=float)
+    T = np.asarray(T, dtype=float)
+    if Y.shape != T.shape:
+        raise ValueError(f"Y and T must have the same shape, got Y {Y.shape} and T {T.shape}")
+    if Y.ndim == 0:
+        raise ValueError("Y and T must be arrays of samples, got scalars")
+    return Y, T
+
+
+def _m(Y):
+    return Y.shape[0]
+
+
+def mse(Y, T):
+    """Mean squared error J = (1/m) sum (Y - T)**2; Y, T: (m, k) or (m,) -> float."""
+    Y, T = _pair(Y, T)
+    D = Y - T
+    return float(np.sum(D * D) / _m(Y))
+
+
+def mse_gradient(Y, T):
+    """dJ/dY of ``mse``: 2 (Y - T) / m, same shape as Y."""
+    Y, T = _pair(Y, T)
+    return 2.0 * (Y - T) / _m(Y)
+
+
+def binary_cross_entropy(Y, T):
+    """J = -(1/m) sum [T log Y + (1 - T) log(1 - Y)]; Y in [0, 1]; -> float."""
+    Y, T = _pair(Y, T)
+    Yc = np.clip(Y, EPS, 1.0 - EPS)
+    return float(-np.sum(T * np.log(Yc) + (1.0 - T) * np.log1p(-Yc)) / _m(Y))
+
+
+def binary_cross_entropy_gradient(Y, T):
+    """dJ/dY of ``binary_cross_entropy``: (Y - T) / (Y (1 - Y)) / m."""
+    Y, T = _pair(Y, T)
+    Yc = np.clip(Y, EPS, 1.0 - EPS)
+    return (Yc - T) / (Yc * (1.0 - Yc)) / _m(Y)
+
+
+def cross_entropy(Y, T):
+    """J = -(1/m) sum T log Y for softmax outputs Y and one-hot T, both (m, k)."""
+    Y, T = _pair(Y, T)
+    return float(-np.sum(T * np.log(np.clip(Y, EPS, 1.0))) / _m(Y))
+
+
+def cross_entropy_gradient(Y, T):
+    """dJ/dY of ``cross_entropy``: -T / Y / m."""
+    Y, T = _pair(Y, T)
+    return -T / np.clip(Y, EPS, 1.0) / _m(Y)
+
+
+def binary_cross_entropy_from_logits(A, T):
+    """Binary cross-entropy of Y = sigmoid(A), computed from A; exact for any finite A.
+
+    Uses -[t log s(a) + (1 - t) log(1 - s(a))] = max(a, 0) - a t + log(1 + exp(-|a|)).
+    """
+    A, T = _pair(A, T)
+    per_unit = np.maximum(A, 0.0) - A * T + np.log1p(np.exp(-np.abs(A)))
+    return float(np.sum(per_unit) / _m(A))
+
+
+def cross_entropy_from_logits(A, T):
+    """Cross-entropy of Y = softmax(A), computed from A with log-sum-exp; exact for any finite A."""
+    A, T = _pair(A, T)
+    shifted = A - A.max(axis=1, keepdims=True)
+    log_Y = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return float(-np.sum(T * log_Y) / _m(A))
+
+
+class Loss:
+    """One loss: its name, J(Y, T), dJ/dY, and J from logits where it has one."""
+
+    def __init__(self, name, value, gradient, from_logits=None):
+        self.name = name
+        self.value = value
+        self.gradient = gradient
+        self.from_logits = from_logits
+
+    def __call__(self, Y, T):
+        return self.value(Y, T)
+
+    def __repr__(self):
+        return f"Loss({self.name!r})"
+
+
+LOSSES = {
+    "mse": Loss("mse", mse, mse_gradient),
+    "binary_cross_entropy": Loss(
+        "binary_cross_entropy",
+        binary_cross_entropy,
+        binary_cross_entropy_gradient,
+        binary_cross_entropy_from_logits,
+    ),
+    "cross_entropy": Loss(
+        "cross_entropy", cross_entropy, cross_entropy_gradient, cross_entropy_from_logits
+    ),
+}
+
+COMPATIBLE_OUTPUTS = {
+    "mse": ("identity", "sigmoid", "tanh", "relu", "softmax"),
+    "binary_cross_entropy": ("sigmoid",),
+    "cross_entropy": ("softmax",),
+}
+"""Which output activations each loss can be paired with."""
+
+FUSED_PAIRS = {("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entropy")}
+"""(output activation, loss) pairs whose output delta dJ/dA is simply (Y - T) / m."""
+
+
+def get_loss(name):
+    """Return the :class:`Loss` called ``name``, or raise a ValueError listing the valid names."""
+    if not isinstance(name, str) or name not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; valid names are: {', '.join(sorted(LOSSES))}")
+    return LOSSES[name]

@@ -1,0 +1,387 @@
+"""MLP: a stack of Dense layers with forward, backward, loss and fit.
+
+Backpropagation in one loop (samples are rows, delta = dJ/dA per layer):
+
+    delta_L = dJ/dA_L                          output layer; (Y - T) / m for
+                                               sigmoid + BCE and softmax + CE
+    for each layer l from the top down:
+        dW_l = Y_{l-1}^T delta_l               Y_0 = X
+        db_l = sum over rows of delta_l
+        delta_{l-1} = (delta_l W_l^T) * f'(A_{l-1})
+
+The same line serves every hidden layer, however many there are.
+"""
+
+import numpy as np
+
+from mlp_lib._checks import as_float_array, check_choice, check_positive_float, check_positive_int
+from mlp_lib.activations import HIDDEN_ACTIVATIONS, get_activation
+from mlp_lib.layers import Dense
+from mlp_lib.losses import COMPATIBLE_OUTPUTS, FUSED_PAIRS, get_loss
+from mlp_lib.optimizers import make_optimizer
+
+
+class TrainingDiverged(FloatingPointError):
+    """Raised by ``MLP.fit`` when the loss becomes NaN or infinite."""
+
+
+def _check_sizes(sizes):
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise TypeError(f"sizes must be a list of layer widths like [2, 8, 1], got {sizes!r}")
+    if len(sizes) < 2:
+        raise ValueError(
+            f"sizes must list at least an input and an output width, like [2, 1], got {list(sizes)}"
+        )
+    for i, n in enumerate(sizes):
+        check_positive_int(n, f"sizes[{i}]")
+    return [int(n) for n in sizes]
+
+
+class MLP:
+    """A feed-forward network of Dense layers.
+
+    sizes: [n_in, h1, ..., n_out]; hidden_activation: "sigmoid" | "tanh" |
+    "relu" | "identity"; output_activation: the same or "softmax";
+    loss: "mse" | "binary_cross_entropy" | "cross_entropy";
+    seed: seeds the initial weights; init: an initialiser name ("xavier",
+    "he", "small", "zeros") or a std, default "he" for relu and "xavier"
+    otherwise; dtype: np.float64 (default) or np.float32.
+
+    net.layers[l].W: (n_in, n_out); net.layers[l].b: (n_out,).
+    """
+
+    def __init__(
+        self,
+        sizes,
+        hidden_activation="sigmoid",
+        output_activation="sigmoid",
+        loss="binary_cross_entropy",
+        seed=0,
+        init=None,
+        dtype=np.float64,
+    ):
+        sizes = _check_sizes(sizes)
+        check_choice(hidden_activation, "hidden_activation", HIDDEN_ACTIVATIONS)
+        get_activation(output_activation)
+        self.loss_function = get_loss(loss)
+        if output_activation not in COMPATIBLE_OUTPUTS[loss]:
+            raise ValueError(
+                f"loss {loss!r} needs output_activation in {COMPATIBLE_OUTPUTS[loss]},"
+                f" got {output_activation!r}"
+            )
+        if output_activation == "softmax" and sizes[-1] < 2:
+            raise ValueError(
+                "softmax needs at least 2 output units, got sizes[-1] = 1;"
+                " for two classes use one sigmoid output unit with binary_cross_entropy"
+            )
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float64 or float32, got {self.dtype}")
+        if init is None:
+            init = "he" if hidden_activation == "relu" else "xavier"
+        self.sizes = sizes
+        self.hidden_activation = hidden_activation
+        self.output_activation = output_activation
+        self.loss_name = loss
+        self.seed = seed
+        self.init = init
+        rng = np.random.default_rng(seed)
+        n_layers = len(sizes) - 1
+        self.layers = [
+            Dense(
+                sizes[l],
+                sizes[l + 1],
+                hidden_activation if l < n_layers - 1 else output_activation,
+                init,
+                rng,
+                self.dtype,
+            )
+            for l in range(n_layers)
+        ]
+        self._fused = (output_activation, loss) in FUSED_PAIRS
+
+    # ---- argument checks -------------------------------------------------
+    def _check_X(self, X, name="X"):
+        X = as_float_array(X, name, ndim=2, dtype=self.dtype)
+        if X.shape[1] != self.sizes[0]:
+            raise ValueError(
+                f"{name} must have shape (m, {self.sizes[0]}) for this network, got {X.shape}"
+            )
+        return X
+
+    def _check_T(self, T, m, name="T"):
+        k = self.sizes[-1]
+        T = as_float_array(T, name, dtype=self.dtype)
+        if T.ndim == 1 and k == 1:
+            T = T.reshape(-1, 1)
+        if T.shape != (m, k):
+            hint = ""
+            if T.ndim == 1 and k > 1:
+                hint = "; for class labels use mlp_lib.data.one_hot(labels, k)"
+            raise ValueError(f"{name} must have shape ({m}, {k}), got {T.shape}{hint}")
+        return T
+
+    # ---- forward, backward, loss -----------------------------------------
+    def forward(self, X):
+        """X: (m, n_in) -> Y: (m, n_out). Caches each layer's X, A and Y for backward."""
+        X = self._check_X(X)
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X
+
+    __call__ = forward
+
+    def predict(self, X):
+        """Outputs Y: (m, n_out) for X: (m, n_in), like forward."""
+        return self.forward(X)
+
+    def output_delta(self, T):
+        """delta = dJ/dA of the output layer, (m, n_out), from the cached forward pass.
+
+        For sigmoid + BCE and softmax + CE the derivative of f cancels and
+        delta = (Y - T) / m; otherwise delta = dJ/dY * f'(A).
+        """
+        out = self.layers[-1]
+        if out.Y is None:
+            raise RuntimeError("backward called before forward: run net.forward(X) first")
+        if self._fused:
+            return (out.Y - T) / out.Y.shape[0]
+        return out.delta_from_output_gradient(self.loss_function.gradient(out.Y, T))
+
+    def backward(self, T):
+        """Gradients of the MEAN loss for the last forward pass.
+
+        T: (m, n_out) targets (or (m,) when n_out == 1).
+        Returns a list, one (dW, db) per layer, bottom layer first:
+        dW: (n_in, n_out), db: (n_out,). Also leaves each layer's delta in
+        ``layer.delta``.
+        """
+        if self.layers[-1].Y is None:
+            raise RuntimeError("backward called before forward: run net.forward(X) first")
+        T = self._check_T(T, self.layers[-1].Y.shape[0])
+        return self._backward(T)
+
+    def _backward(self, T, buffers=None):
+        grads = [None] * len(self.layers)
+        delta = self.output_delta(T)
+        for l in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[l]
+            out = buffers[l] if buffers is not None else None
+            dX, dW, db = layer.backward_delta(delta, need_dX=l > 0, out=out)
+            grads[l] = (dW, db)
+            if l > 0:
+                delta = self.layers[l - 1].delta_from_output_gradient(dX)
+        return grads
+
+    def _loss_of_last_forward(self, T):
+        out = self.layers[-1]
+        if self.loss_function.from_logits is not None:
+            return self.loss_function.from_logits(out.A, T)
+        return self.loss_function.value(out.Y, T)
+
+    def loss(self, X, T):
+        """J, the mean loss over the rows of X: (m, n_in) against T: (m, n_out). -> float.
+
+        Runs a forward pass (so it replaces the cache that backward uses).
+        The cross-entropies are computed from the output pre-activations,
+        which is exact and stable even for saturated outputs.
+        """
+        X = self._check_X(X)
+        T = self._check_T(T, X.shape[0])
+        for layer in self.layers:
+            X = layer.forward(X)
+        return self._loss_of_last_forward(T)
+
+    def accuracy(self, X, T):
+        """Fraction of rows classified right: argmax for several outputs, Y > 0.5 for one."""
+        Y = self.forward(X)
+        T = self._check_T(T, Y.shape[0])
+        if Y.shape[1] == 1:
+            return float(np.mean((Y > 0.5) == (T > 0.5)))
+        return float(np.mean(Y.argmax(axis=1) == T.argmax(axis=1)))
+
+    # ---- parameters ------------------------------------------------------
+    def parameters(self):
+        """[(W, b), ...] per layer: the network's own arrays (not copies)."""
+        return [(layer.W, layer.b) for layer in self.layers]
+
+    def get_params(self):
+        """A copy of every weight and bias: [(W, b), ...]."""
+        return [(layer.W.copy(), layer.b.copy()) for layer in self.layers]
+
+    def set_params(self, params):
+        """Copy [(W, b), ...] (as from get_params) into the network."""
+        if len(params) != len(self.layers):
+            raise ValueError(f"params must hold {len(self.layers)} (W, b) pairs, got {len(params)}")
+        for l, (layer, (W, b)) in enumerate(zip(self.layers, params)):
+            if np.shape(W) != layer.W.shape or np.shape(b) != layer.b.shape:
+                raise ValueError(
+                    f"params[{l}] must have shapes {layer.W.shape} and {layer.b.shape},"
+                    f" got {np.shape(W)} and {np.shape(b)}"
+                )
+            layer.W[...] = W
+            layer.b[...] = b
+
+    def copy(self):
+        """An independent copy of the network (same architecture and weights)."""
+        other = MLP(
+            self.sizes, self.hidden_activation, self.output_activation, self.loss_name,
+            self.seed, self.init, self.dtype,
+        )
+        other.set_params(self.get_params())
+        return other
+
+    # ---- training --------------------------------------------------------
+    def fit(
+        self,
+        X,
+        T,
+        epochs=10,
+        lr=0.1,
+        batch_size=32,
+        seed=0,
+        momentum=0.0,
+        callbacks=(),
+        X_val=None,
+        T_val=None,
+        shuffle=True,
+    ):
+        """Train with mini-batch gradient descent (optionally with momentum).
+
+        X: (m, n_in); T: (m, n_out); epochs >= 0; lr > 0; batch_size >= 1
+        (batch_size >= m is full-batch descent, 1 is online); seed: the
+        shuffling order; momentum: beta in [0, 1), 0 for plain SGD;
+        callbacks: objects with any of the methods ``on_train_begin(net,
+        info)``, ``on_batch_end(net, info)``, ``on_epoch_end(net, info)``,
+        ``on_train_end(net, info)`` (a plain function is used as
+        on_epoch_end). info holds epoch, batch, n_batches, loss and history.
+        X_val, T_val: optional held-out data, scored after every epoch.
+
+        Returns a history dict of lists, one entry per epoch:
+        "epoch", "loss" (mean of the epoch's batch losses), "val_loss" and,
+        for classifiers, "accuracy" and "val_accuracy".
+        Raises TrainingDiverged if the loss becomes NaN or inf.
+        """
+        X = self._check_X(X)
+        T = self._check_T(T, X.shape[0])
+        epochs = check_positive_int(epochs, "epochs", allow_zero=True)
+        check_positive_float(lr, "lr")
+        batch_size = check_positive_int(batch_size, "batch_size")
+        if X_val is not None or T_val is not None:
+            if X_val is None or T_val is None:
+                raise ValueError("give both X_val and T_val, or neither")
+            X_val = self._check_X(X_val, "X_val")
+            T_val = self._check_T(T_val, X_val.shape[0], "T_val")
+        callbacks = [_as_callback(cb) for cb in callbacks]
+        optimizer = make_optimizer(lr, momentum)
+        classifier = self.output_activation in ("sigmoid", "softmax")
+
+        m = X.shape[0]
+        batch_size = min(batch_size, m)
+        n_batches = -(-m // batch_size)
+        rng = np.random.default_rng(seed)
+        # Reused buffers: a fresh 100 KB+ array on every batch costs page
+        # faults (COURSE_SPEC section 8), so the batch and gradients live here.
+        Xb_full = np.empty((batch_size, X.shape[1]), dtype=self.dtype)
+        Tb_full = np.empty((batch_size, T.shape[1]), dtype=self.dtype)
+        grad_buffers = [(np.empty_like(layer.W), np.empty_like(layer.b)) for layer in self.layers]
+        states = [
+            (optimizer.init_state(layer.W), optimizer.init_state(layer.b)) for layer in self.layers
+        ]
+        history = {"epoch": [], "loss": []}
+        if classifier:
+            history["accuracy"] = []
+        if X_val is not None:
+            history["val_loss"] = []
+            if classifier:
+                history["val_accuracy"] = []
+        info = {"epoch": 0, "batch": 0, "n_batches": n_batches, "epochs": epochs,
+                "loss": None, "history": history}
+        _call(callbacks, "on_train_begin", self, info)
+
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in range(epochs):
+                order = rng.permutation(m) if shuffle else np.arange(m)
+                loss_sum = 0.0
+                correct = 0
+                for batch in range(n_batches):
+                    idx = order[batch * batch_size:(batch + 1) * batch_size]
+                    Xb, Tb = Xb_full[: len(idx)], Tb_full[: len(idx)]
+                    np.take(X, idx, axis=0, out=Xb)
+                    np.take(T, idx, axis=0, out=Tb)
+                    Y = Xb
+                    for layer in self.layers:
+                        Y = layer.forward(Y)
+                    batch_loss = self._loss_of_last_forward(Tb)
+                    if not np.isfinite(batch_loss):
+                        raise TrainingDiverged(
+                            f"training diverged: the loss became {batch_loss} at epoch {epoch + 1},"
+                            f" batch {batch + 1}, with lr={lr:g}. Try a smaller learning rate"
+                            f" (for example lr={lr / 10:g})."
+                        )
+                    loss_sum += batch_loss * len(idx)
+                    if classifier:
+                        correct += _n_correct(Y, Tb)
+                    grads = self._backward(Tb, grad_buffers)
+                    for layer, (dW, db), (sW, sb) in zip(self.layers, grads, states):
+                        optimizer.update(layer.W, dW, sW)
+                        optimizer.update(layer.b, db, sb)
+                    if callbacks:
+                        info.update(epoch=epoch, batch=batch, loss=batch_loss)
+                        _call(callbacks, "on_batch_end", self, info)
+                history["epoch"].append(epoch + 1)
+                history["loss"].append(loss_sum / m)
+                if classifier:
+                    history["accuracy"].append(correct / m)
+                if X_val is not None:
+                    history["val_loss"].append(self.loss(X_val, T_val))
+                    if classifier:
+                        history["val_accuracy"].append(_n_correct(self.layers[-1].Y, T_val) / len(X_val))
+                info.update(epoch=epoch, batch=n_batches - 1, loss=history["loss"][-1])
+                if _call(callbacks, "on_epoch_end", self, info) is False:
+                    break
+        _call(callbacks, "on_train_end", self, info)
+        for layer in self.layers:  # the cache would point into reused buffers
+            layer.X = layer.A = layer.Y = layer.delta = None
+        return history
+
+    def __repr__(self):
+        arch = "-".join(str(n) for n in self.sizes)
+        return (
+            f"MLP({arch}, hidden={self.hidden_activation}, output={self.output_activation},"
+            f" loss={self.loss_name}, init={self.init}, {self.n_params} parameters)"
+        )
+
+    @property
+    def n_params(self):
+        """Number of weights and biases."""
+        return sum(layer.W.size + layer.b.size for layer in self.layers)
+
+
+def _n_correct(Y, T):
+    if Y.shape[1] == 1:
+        return int(np.sum((Y > 0.5) == (T > 0.5)))
+    return int(np.sum(Y.argmax(axis=1) == T.argmax(axis=1)))
+
+
+class _FunctionCallback:
+    def __init__(self, function):
+        self.on_epoch_end = function
+
+
+def _as_callback(cb):
+    hooks = ("on_train_begin", "on_batch_end", "on_epoch_end", "on_train_end")
+    if any(hasattr(cb, h) for h in hooks):
+        return cb
+    if callable(cb):
+        return _FunctionCallback(cb)
+    raise TypeError(f"each callback must have an on_epoch_end/on_batch_end method or be callable, got {cb!r}")
+
+
+def _call(callbacks, hook, net, info):
+    result = None
+    for cb in callbacks:
+        method = getattr(cb, hook, None)
+        if method is not None and method(net, info) is False:
+            result = False
+    return result

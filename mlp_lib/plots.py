@@ -1,0 +1,100 @@
+"""Plots shared by the chapters, and the course's colours.
+
+Imports matplotlib on first use only (``import mlp_lib`` stays fast).
+Colours are the Okabe-Ito palette, readable with every common colour-vision
+deficiency.
+"""
+
+import numpy as np
+
+COLORS = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+CYCLE = [COLORS[c] for c in ("blue", "orange", "green", "vermillion", "sky", "purple", "black")]
+DIVERGING_CMAP = "RdBu_r"
+"""Signed quantities (deltas, gradients): blue negative, red positive."""
+SEQUENTIAL_CMAP = "viridis"
+
+
+def new_figure(figsize=(6.0, 4.0), **kwargs):
+    """A matplotlib Figure that is not managed by pyplot.
+
+    It is drawn with the Agg canvas and never shown twice by the inline
+    backend: widgets display it themselves. kwargs go to Figure().
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    kwargs.setdefault("layout", "constrained")
+    fig = Figure(figsize=figsize, **kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def grid_2d(X, steps=200, margin=0.5):
+    """A grid covering the rows of X: (m, 2), with a margin.
+
+    Returns xx, yy: (steps, steps) and the grid points as rows: (steps**2, 2).
+    """
+    X = np.asarray(X, dtype=float)
+    lo = X.min(axis=0) - margin
+    hi = X.max(axis=0) + margin
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], steps), np.linspace(lo[1], hi[1], steps))
+    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def plot_classes(ax, X, labels, **kwargs):
+    """Scatter 2-D points X: (m, 2) coloured by integer label (m,)."""
+    labels = np.asarray(labels)
+    for c in np.unique(labels):
+        rows = labels == c
+        ax.scatter(X[rows, 0], X[rows, 1], s=kwargs.get("s", 18), color=CYCLE[int(c) % len(CYCLE)],
+                   edgecolor="white", linewidth=0.5, label=f"class {c}", zorder=3)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    return ax
+
+
+def plot_decision_boundary(ax, predict, X, labels, steps=200, title=None):
+    """Shade where ``predict`` says each class, then scatter the data.
+
+    predict: function from points (n, 2) to outputs (n, k) or (n,): class
+    probabilities, or a single probability of class 1. X: (m, 2); labels: (m,).
+    """
+    from matplotlib.colors import ListedColormap
+
+    xx, yy, points = grid_2d(X, steps)
+    P = np.asarray(predict(points))
+    if P.ndim == 2 and P.shape[1] > 1:
+        Z = P.argmax(axis=1)
+        k = P.shape[1]
+    else:
+        Z = (P.reshape(-1) > 0.5).astype(int)
+        k = 2
+    cmap = ListedColormap(CYCLE[:k])
+    ax.contourf(xx, yy, Z.reshape(xx.shape), levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.25)
+    if k == 2 and not (P.ndim == 2 and P.shape[1] > 1):
+        ax.contour(xx, yy, P.reshape(xx.shape), levels=[0.5], colors="k", linewidths=1)
+    plot_classes(ax, X, labels)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_history(ax, history, keys=("loss",), logy=False):
+    """Curves of ``MLP.fit``'s history dict against epochs."""
+    for i, key in enumerate(keys):
+        if key in history and history[key]:
+            ax.plot(history["epoch"], history[key], color=CYCLE[i % len(CYCLE)], label=key)
+    ax.set_xlabel("epoch")
+    if logy:
+        ax.set_yscale("log")
+    ax.legend()
+    return ax

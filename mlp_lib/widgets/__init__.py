@@ -1,0 +1,30 @@
+"""Interactive widgets of the course (ipywidgets 8 + matplotlib).
+
+Every widget is a class with the same contract (COURSE_SPEC section 6):
+``.fig`` its one matplotlib figure, ``.n_frames``, ``.render(frame)`` which
+redraws that reused figure for one frame, and ``.show()`` (or just leaving
+the object as the last line of a cell) which puts the controls and the
+figure in the notebook. Executed headless, a widget leaves a static picture
+of its first frame.
+
+The classes are imported on first use, so ``import mlp_lib`` stays fast.
+"""
+
+_CLASSES = {
+    "FrameWidget": "mlp_lib.widgets._base",
+    "LossSurfaceExplorer": "mlp_lib.widgets.loss_surface",
+    "DeltaFlowAnimator": "mlp_lib.widgets.delta_flow",
+    "VanishingGradientExplorer": "mlp_lib.widgets.vanishing",
+    "TrainingDashboard": "mlp_lib.widgets.dashboard",
+    "LossLandscape": "mlp_lib.widgets.landscape",
+}
+
+__all__ = sorted(_CLASSES)
+
+
+def __getattr__(name):
+    if name in _CLASSES:
+        import importlib
+
+        return getattr(importlib.import_module(_CLASSES[name]), name)
+    raise AttributeError(f"module 'mlp_lib.widgets' has no attribute {name!r}")
