@@ -19,13 +19,19 @@ offers ``backward(Y, dY)``, the product of its Jacobian with dY, row by row.
 import numpy as np
 
 
+def _float_dtype(x):
+    """float32 stays float32; everything else computes in float64."""
+    return x.dtype if x.dtype in (np.float32, np.float64) else np.float64
+
+
 def sigmoid(a):
     """Logistic sigmoid 1 / (1 + exp(-a)), stable for any finite a.
 
     a: array of any shape -> same shape. Never overflows: for a < 0 it is
     computed as exp(a) / (1 + exp(a)), so exp only ever sees values <= 0.
     """
-    a = np.asarray(a, dtype=float)
+    a = np.asarray(a)
+    a = a.astype(_float_dtype(a), copy=False)
     e = np.exp(-np.abs(a))  # in (0, 1]: no overflow
     return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -64,22 +70,26 @@ def relu(a):
 
 def relu_derivative(a):
     """relu'(a) = 1 where a > 0, else 0 (0 is used at a = 0)."""
-    return (np.asarray(a) > 0).astype(float)
+    a = np.asarray(a)
+    return (a > 0).astype(_float_dtype(a))
 
 
 def relu_derivative_from_output(y):
     """relu'(a) written from the output y = relu(a): 1 where y > 0."""
-    return (np.asarray(y) > 0).astype(float)
+    y = np.asarray(y)
+    return (y > 0).astype(_float_dtype(y))
 
 
 def identity(a):
     """f(a) = a; the output of a linear-regression unit."""
-    return np.asarray(a, dtype=float)
+    a = np.asarray(a)
+    return a.astype(_float_dtype(a), copy=False)
 
 
 def identity_derivative(a):
     """f'(a) = 1."""
-    return np.ones_like(np.asarray(a, dtype=float))
+    a = np.asarray(a)
+    return np.ones(a.shape, dtype=_float_dtype(a))
 
 
 identity_derivative_from_output = identity_derivative
@@ -91,7 +101,8 @@ def softmax(A):
     A: (m, k) -> Y: (m, k), every row sums to 1. Stable: the row maximum is
     subtracted before exp, so exp never sees a positive number.
     """
-    A = np.asarray(A, dtype=float)
+    A = np.asarray(A)
+    A = A.astype(_float_dtype(A), copy=False)
     if A.ndim != 2:
         raise ValueError(f"softmax expects A of shape (m, k), got shape {A.shape}")
     E = np.exp(A - A.max(axis=1, keepdims=True))
