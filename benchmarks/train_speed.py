@@ -1,0 +1,372 @@
+"""How fast does mlp_lib train, next to PyTorch, scikit-learn and a per-sample loop?
+
+One run, on the same seeded data (10 000 MNIST-shaped rows: 784 features in
+[0, 1], 10 classes), with BLAS and torch pinned to ONE thread:
+
+* one epoch of a 784-128-64-10 network (relu hidden layers, softmax output,
+  cross-entropy, plain SGD, batch 64) for
+    - mlp_lib ``MLP.fit`` in float64 and float32,
+    - PyTorch CPU in float64 and float32 (the usual loop: index a batch,
+      forward, loss, zero_grad, backward, step, ``loss.item()``),
+    - scikit-learn ``MLPClassifier(solver="sgd", max_iter=1, batch_size=64,
+      momentum=0, alpha=0, warm_start=True)``,
+    - a per-sample loop in the style of classic teaching code (column
+      vectors, one ``backprop(x, y)`` per sample, gradients summed over the
+      mini-batch); it is timed on a fraction of the epoch and extrapolated,
+    - the matmul floor: the eight matrix products of every batch alone
+      (three forward, five backward), into preallocated arrays;
+* the time of one training step on a tiny 8-8-8-10 net, batch 64
+  (mlp_lib ``fit`` and the PyTorch loop, per batch);
+* minor page faults per mlp_lib epoch (``resource.getrusage``).
+
+The contenders run in turns, round after round (each round in a rotated
+order), after one warm-up run each; the table reports medians. The machine
+may be shared, so read the ratios, not the absolute times.
+
+    python benchmarks/train_speed.py            # full run (~1-2 min)
+    python benchmarks/train_speed.py --quick    # short run (< 60 s)
+
+The run ends with the ``ratio ...:`` lines of COURSE_SPEC section 8.
+"""
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from mlp_lib import MLP  # noqa: E402
+
+M, N_IN, K = 10_000, 784, 10
+SIZES = [N_IN, 128, 64, K]
+TINY_SIZES = [8, 8, 8, 10]
+BATCH = 64
+LR = 0.01
+
+
+# ---- data -----------------------------------------------------------------
+def make_data(m=M, n=N_IN, k=K, seed=0):
+    """Rows like flattened 28x28 images in [0, 1]; labels from a random linear teacher."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((m, n))
+    labels = np.argmax(X @ rng.standard_normal((n, k)), axis=1)
+    T = np.zeros((m, k))
+    T[np.arange(m), labels] = 1.0
+    return X, T, labels
+
+
+# ---- contenders: each returns a function that runs one epoch ----------------
+def mlp_lib_epoch(X, T, dtype, sizes=SIZES):
+    net = MLP(sizes, hidden_activation="relu", output_activation="softmax",
+              loss="cross_entropy", seed=0, dtype=dtype)
+    X, T = X.astype(dtype), T.astype(dtype)
+    state = {"seed": 0}
+
+    def run():
+        state["seed"] += 1
+        net.fit(X, T, epochs=1, lr=LR, batch_size=BATCH, seed=state["seed"])
+
+    return run
+
+
+def torch_epoch(torch, X, labels, dtype, sizes=SIZES):
+    nn = torch.nn
+    layers = []
+    for l in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[l], sizes[l + 1]))
+        if l < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    model = nn.Sequential(*layers).to(dtype)
+    Xt = torch.from_numpy(np.ascontiguousarray(X)).to(dtype)
+    yt = torch.from_numpy(labels.astype(np.int64))
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    loss_fn = nn.CrossEntropyLoss()
+    generator = torch.Generator().manual_seed(0)
+    m = Xt.shape[0]
+
+    def run():
+        order = torch.randperm(m, generator=generator)
+        total = 0.0
+        for start in range(0, m, BATCH):
+            idx = order[start:start + BATCH]
+            xb, yb = Xt[idx], yt[idx]
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+        return total / m
+
+    return run
+
+
+def sklearn_epoch(X, labels):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(
+        hidden_layer_sizes=tuple(SIZES[1:-1]), activation="relu", solver="sgd",
+        batch_size=BATCH, learning_rate_init=LR, momentum=0.0, alpha=0.0,
+        max_iter=1, shuffle=True, random_state=0, warm_start=True,
+        tol=0.0, n_iter_no_change=10**9,
+    )
+
+    def run():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, labels)
+
+    return run
+
+
+class ClassicNetwork:
+    """Teaching-style network: column vectors, one backprop(x, y) per sample.
+
+    Weights are (n_out, n_in) as in the classic texts; the update sums the
+    per-sample gradients over a mini-batch and then takes one step.
+    """
+
+    def __init__(self, sizes, seed=0):
+        rng = np.random.default_rng(seed)
+        self.weights = [rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)
+                        for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        self.biases = [np.zeros((n_out, 1)) for n_out in sizes[1:]]
+
+    def backprop(self, x, y):
+        activation, activations, zs = x, [x], []
+        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+            z = np.dot(w, activation) + b
+            zs.append(z)
+            if i < len(self.weights) - 1:
+                activation = np.maximum(z, 0.0)
+            else:
+                e = np.exp(z - np.max(z))
+                activation = e / np.sum(e)
+            activations.append(activation)
+        nabla_w = [None] * len(self.weights)
+        nabla_b = [None] * len(self.biases)
+        delta = activations[-1] - y  # softmax + cross-entropy
+        nabla_b[-1] = delta
+        nabla_w[-1] = np.dot(delta, activations[-2].T)
+        for l in range(2, len(self.weights) + 1):
+            delta = np.dot(self.weights[-l + 1].T, delta) * (zs[-l] > 0)
+            nabla_b[-l] = delta
+            nabla_w[-l] = np.dot(delta, activations[-l - 1].T)
+        return nabla_b, nabla_w
+
+    def update_mini_batch(self, batch, lr):
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        for x, y in batch:
+            delta_nabla_b, delta_nabla_w = self.backprop(x, y)
+            nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
+            nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
+        self.weights = [w - (lr / len(batch)) * nw for w, nw in zip(self.weights, nabla_w)]
+        self.biases = [b - (lr / len(batch)) * nb for b, nb in zip(self.biases, nabla_b)]
+
+
+def per_sample_epoch(X, T, n_batches):
+    """Runs n_batches mini-batches of the classic loop; returns the factor to a whole epoch."""
+    net = ClassicNetwork(SIZES)
+    data = [(x.reshape(-1, 1), t.reshape(-1, 1)) for x, t in zip(X, T)]
+    rng = np.random.default_rng(0)
+    factor = (len(data) / BATCH) / n_batches
+
+    def run():
+        order = rng.permutation(len(data))[: n_batches * BATCH]
+        for start in range(0, len(order), BATCH):
+            net.update_mini_batch([data[i] for i in order[start:start + BATCH]], LR)
+
+    return run, factor
+
+
+def matmul_floor_epoch(dtype, m=M):
+    """The eight batch matmuls of one epoch alone, into preallocated outputs.
+
+    forward: X W1, H1 W2, H2 W3; backward: H2^T D3, D3 W3^T, H1^T D2, D2 W2^T, X^T D1.
+    """
+    rng = np.random.default_rng(1)
+    n0, n1, n2, n3 = SIZES
+    X = rng.random((m, n0)).astype(dtype)
+    W1, W2, W3 = (rng.standard_normal(s).astype(dtype) * 0.05 for s in [(n0, n1), (n1, n2), (n2, n3)])
+    H1, H2, Y = (np.empty((BATCH, n), dtype) for n in (n1, n2, n3))
+    D3, D2, D1 = (np.empty((BATCH, n), dtype) for n in (n3, n2, n1))
+    dW1, dW2, dW3 = np.empty_like(W1), np.empty_like(W2), np.empty_like(W3)
+    D3[...] = rng.standard_normal(D3.shape) * 0.01
+    D2[...] = rng.standard_normal(D2.shape) * 0.01
+    D1[...] = rng.standard_normal(D1.shape) * 0.01
+
+    def run():
+        for start in range(0, m, BATCH):
+            Xb = X[start:start + BATCH]
+            r = len(Xb)
+            h1, h2, y, d3, d2, d1 = H1[:r], H2[:r], Y[:r], D3[:r], D2[:r], D1[:r]
+            np.dot(Xb, W1, out=h1)
+            np.dot(h1, W2, out=h2)
+            np.dot(h2, W3, out=y)
+            np.dot(h2.T, d3, out=dW3)
+            np.dot(d3, W3.T, out=h2)
+            np.dot(h1.T, d2, out=dW2)
+            np.dot(d2, W2.T, out=h1)
+            np.dot(Xb.T, d1, out=dW1)
+
+    return run
+
+
+# ---- timing -----------------------------------------------------------------
+def run_rounds(contenders, rounds):
+    """Time each contender once per round, in a rotated order; returns {name: [seconds]} and faults."""
+    names = list(contenders)
+    for name in names:  # warm-up
+        contenders[name]()
+    times = {name: [] for name in names}
+    faults = {name: [] for name in names}
+    for r in range(rounds):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            t0 = time.perf_counter()
+            contenders[name]()
+            t1 = time.perf_counter()
+            faults[name].append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0)
+            times[name].append(t1 - t0)
+    return times, faults
+
+
+def fmt_time(seconds):
+    if seconds >= 0.1:
+        return f"{seconds * 1e3:8.0f} ms"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:8.1f} ms"
+    return f"{seconds * 1e6:8.1f} us"
+
+
+def blas_report():
+    lines = []
+    for info in threadpool_info():
+        lines.append(
+            f"  {info.get('internal_api')} {info.get('version')} ({info.get('user_api')}),"
+            f" kernel {info.get('architecture', '-')}, {info.get('num_threads')} threads by default,"
+            f" {Path(info.get('filepath', '')).name}"
+        )
+    env = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
+    lines.append(f"  OPENBLAS_* set in the environment: {env or 'none'}")
+    return lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short run (< 60 s)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds of alternating runs")
+    args = parser.parse_args(argv)
+    rounds = args.rounds or (5 if args.quick else 15)
+    per_sample_batches = 8 if args.quick else 20
+    tiny_batches = 200
+
+    try:
+        import torch
+    except ImportError:
+        torch = None
+        print("PyTorch is not installed: pip install -r benchmarks/requirements.txt", file=sys.stderr)
+    if torch is not None:
+        torch.set_num_threads(1)
+
+    print(f"python {platform.python_version()}, numpy {np.__version__}"
+          + (f", torch {torch.__version__}" if torch else "")
+          + f", cpu: {_cpu_name()}, {os.cpu_count()} cores")
+    print("BLAS libraries (threadpoolctl), pinned to 1 thread for this run:")
+    for line in blas_report():
+        print(line)
+
+    X, T, labels = make_data()
+    started = time.perf_counter()
+    with threadpool_limits(limits=1):
+        epoch = {
+            "mlp_lib float64": mlp_lib_epoch(X, T, np.float64),
+            "mlp_lib float32": mlp_lib_epoch(X, T, np.float32),
+            "matmul floor float64": matmul_floor_epoch(np.float64),
+            "matmul floor float32": matmul_floor_epoch(np.float32),
+            "sklearn MLPClassifier": sklearn_epoch(X, labels),
+        }
+        if torch is not None:
+            epoch["torch float64"] = torch_epoch(torch, X, labels, torch.float64)
+            epoch["torch float32"] = torch_epoch(torch, X, labels, torch.float32)
+        per_sample_run, per_sample_factor = per_sample_epoch(X, T, per_sample_batches)
+        epoch["per-sample loop"] = per_sample_run
+
+        Xs, Ts, ls = make_data(m=BATCH * tiny_batches, n=TINY_SIZES[0], k=TINY_SIZES[-1], seed=2)
+        tiny = {"mlp_lib tiny": mlp_lib_epoch(Xs, Ts, np.float64, TINY_SIZES)}
+        if torch is not None:
+            tiny["torch tiny"] = torch_epoch(torch, Xs, ls, torch.float64, TINY_SIZES)
+
+        times, faults = run_rounds({**epoch, **tiny}, rounds)
+    elapsed = time.perf_counter() - started
+
+    med = {name: statistics.median(ts) for name, ts in times.items()}
+    low = {name: min(ts) for name, ts in times.items()}
+    med["per-sample loop"] *= per_sample_factor
+    low["per-sample loop"] *= per_sample_factor
+    for name in tiny:
+        med[name] /= tiny_batches
+        low[name] /= tiny_batches
+
+    base = med["mlp_lib float64"]
+    print()
+    print(f"One epoch, {M} rows, {'-'.join(map(str, SIZES))} (relu, softmax + cross-entropy),"
+          f" batch {BATCH}, plain SGD, 1 thread; medians of {rounds} alternating runs after warm-up")
+    print(f"{'implementation':34} {'median':>11} {'best':>11} {'vs mlp_lib f64':>15} {'page faults':>12}")
+    order = ["mlp_lib float64", "mlp_lib float32", "torch float64", "torch float32",
+             "sklearn MLPClassifier", "per-sample loop", "matmul floor float64", "matmul floor float32"]
+    for name in order:
+        if name not in med:
+            continue
+        label = name + (" (extrapolated)" if name == "per-sample loop" else "")
+        pf = f"{statistics.median(faults[name]):12.0f}" if name.startswith("mlp_lib") else ""
+        print(f"{label:34} {fmt_time(med[name]):>11} {fmt_time(low[name]):>11}"
+              f" {med[name] / base:14.2f}x {pf}")
+    print(f"(per-sample loop: {per_sample_batches} of {M / BATCH:.0f} batches timed, x{per_sample_factor:.1f})")
+    print()
+    print(f"One training step, tiny net {'-'.join(map(str, TINY_SIZES))}, batch {BATCH}"
+          f" (an epoch of {tiny_batches} batches / {tiny_batches})")
+    for name in tiny:
+        print(f"{name:34} {fmt_time(med[name]):>11} {fmt_time(low[name]):>11}")
+    print()
+    pf = {name: statistics.median(faults[name]) for name in ("mlp_lib float64", "mlp_lib float32")}
+    print(f"page faults per mlp_lib epoch (ru_minflt, median): float64 {pf['mlp_lib float64']:.0f},"
+          f" float32 {pf['mlp_lib float32']:.0f}")
+    print(f"float32/float64: mlp_lib {med['mlp_lib float32'] / base:.2f}"
+          + (f", torch {med['torch float32'] / med['torch float64']:.2f}" if torch else ""))
+    print(f"benchmark time: {elapsed:.1f} s")
+    print()
+
+    def ratio(a, b):
+        return f"{med[a] / med[b]:.2f}" if a in med and b in med else "n/a"
+
+    print(f"ratio mlp_lib/torch epoch: {ratio('mlp_lib float64', 'torch float64')}")
+    print(f"ratio mlp_lib/torch small: {ratio('mlp_lib tiny', 'torch tiny')}")
+    print(f"ratio mlp_lib/sklearn epoch: {ratio('mlp_lib float64', 'sklearn MLPClassifier')}")
+    print(f"ratio mlp_lib/per-sample epoch: {ratio('mlp_lib float64', 'per-sample loop')}")
+    print(f"ratio mlp_lib/matmul-floor epoch: {ratio('mlp_lib float64', 'matmul floor float64')}")
+
+
+def _cpu_name():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+if __name__ == "__main__":
+    main()
