@@ -138,12 +138,12 @@ class ClassicNetwork:
     def __init__(self, sizes, seed=0):
         rng = np.random.default_rng(seed)
         self.weights = [rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)
-                        for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+                        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
         self.biases = [np.zeros((n_out, 1)) for n_out in sizes[1:]]
 
     def backprop(self, x, y):
         activation, activations, zs = x, [x], []
-        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             z = np.dot(w, activation) + b
             zs.append(z)
             if i < len(self.weights) - 1:
@@ -168,16 +168,16 @@ class ClassicNetwork:
         nabla_w = [np.zeros(w.shape) for w in self.weights]
         for x, y in batch:
             delta_nabla_b, delta_nabla_w = self.backprop(x, y)
-            nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
-            nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
-        self.weights = [w - (lr / len(batch)) * nw for w, nw in zip(self.weights, nabla_w)]
-        self.biases = [b - (lr / len(batch)) * nb for b, nb in zip(self.biases, nabla_b)]
+            nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b, strict=True)]
+            nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w, strict=True)]
+        self.weights = [w - (lr / len(batch)) * nw for w, nw in zip(self.weights, nabla_w, strict=True)]
+        self.biases = [b - (lr / len(batch)) * nb for b, nb in zip(self.biases, nabla_b, strict=True)]
 
 
 def per_sample_epoch(X, T, n_batches):
     """Runs n_batches mini-batches of the classic loop; returns the factor to a whole epoch."""
     net = ClassicNetwork(SIZES)
-    data = [(x.reshape(-1, 1), t.reshape(-1, 1)) for x, t in zip(X, T)]
+    data = [(x.reshape(-1, 1), t.reshape(-1, 1)) for x, t in zip(X, T, strict=True)]
     rng = np.random.default_rng(0)
     factor = (len(data) / BATCH) / n_batches
 
@@ -333,7 +333,8 @@ def main(argv=None):
         pf = f"{statistics.median(faults[name]):12.0f}" if name.startswith("mlp_lib") else ""
         print(f"{label:34} {fmt_time(med[name]):>11} {fmt_time(low[name]):>11}"
               f" {med[name] / base:14.2f}x {pf}")
-    print(f"(per-sample loop: {per_sample_batches} of {M / BATCH:.0f} batches timed, x{per_sample_factor:.1f})")
+    print(f"(per-sample loop: {per_sample_batches} of {M / BATCH:.0f} batches timed,"
+          f" x{per_sample_factor:.1f})")
     print()
     print(f"One training step, tiny net {'-'.join(map(str, TINY_SIZES))}, batch {BATCH}"
           f" (an epoch of {tiny_batches} batches / {tiny_batches})")
