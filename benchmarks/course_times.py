@@ -1,0 +1,317 @@
+"""How long does the course take to run? Every measured time against its budget.
+
+Measures, on whatever exists when it runs (COURSE_SPEC section 8 budgets):
+
+* every notebook in chapters/, solutions/ and exercises/, executed top to
+  bottom in a fresh kernel as Run All does (nbclient; kernel start included;
+  an error in a cell tagged ``raises-exception`` is expected) -- <= 20 s each;
+* the whole nbval run, ``pytest -n 2 --dist loadfile`` on those folders
+  -- <= 90 s (``--skip-nbval`` leaves it out);
+* ``import mlp_lib`` in a fresh interpreter, best of N -- <= 150 ms; it also
+  checks that matplotlib and ipywidgets are not imported by it;
+* the frame time of every widget class of ``mlp_lib.widgets``: ``render(frame)``
+  plus ``fig.canvas.draw()``, median over the frames -- <= 40 ms (also shown:
+  with the PNG encoding a notebook display adds, not budgeted);
+* grading each notebook of exercises/ and solutions/ with
+  ``python -m mlp_lib.grade NB --json``, if that module exists -- <= 10 s.
+
+    python benchmarks/course_times.py                # everything
+    python benchmarks/course_times.py --quick        # no nbval run, fewer repeats
+    python benchmarks/course_times.py --only widgets import
+
+Widget classes or the grader that do not exist yet are reported as missing,
+not as failures. The machine may be shared: rerun before trusting a miss.
+"""
+
+import argparse
+import importlib
+import importlib.util
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+NOTEBOOK_FOLDERS = ("chapters", "solutions", "exercises")
+BUDGET = {
+    "notebook": 20.0,       # seconds, each notebook
+    "nbval": 90.0,          # seconds, the whole nbval run on 2 workers
+    "import": 0.150,        # seconds, import mlp_lib
+    "frame": 0.040,         # seconds, render + canvas draw
+    "grade": 10.0,          # seconds, grading one notebook
+}
+
+rows = []  # (what, measured seconds or None, budget seconds or None, note)
+
+
+def record(what, seconds, budget, note=""):
+    rows.append((what, seconds, budget, note))
+    print(f"  {what}: {_fmt(seconds)}  {note}", flush=True)
+
+
+def _fmt(seconds):
+    if seconds is None:
+        return "-"
+    if seconds >= 1:
+        return f"{seconds:.1f} s"
+    return f"{seconds * 1e3:.0f} ms" if seconds >= 0.01 else f"{seconds * 1e3:.1f} ms"
+
+
+def notebooks():
+    found = []
+    for folder in NOTEBOOK_FOLDERS:
+        found += sorted((ROOT / folder).glob("*.ipynb"))
+    return [nb for nb in found if ".ipynb_checkpoints" not in nb.parts]
+
+
+# ---- notebooks ----------------------------------------------------------------
+def time_notebooks():
+    import nbformat
+    from nbclient import NotebookClient
+
+    paths = notebooks()
+    if not paths:
+        print("  no notebooks yet")
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                                resources={"metadata": {"path": str(path.parent)}})
+        t0 = time.perf_counter()
+        try:
+            client.execute()
+            note = _unexpected_errors(nb)
+        except Exception as exc:  # a dead kernel, a timeout
+            note = f"FAILED to execute: {type(exc).__name__}: {str(exc)[:80]}"
+        record(str(path.relative_to(ROOT)), time.perf_counter() - t0, BUDGET["notebook"], note)
+
+
+def _unexpected_errors(nb):
+    bad = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "raises-exception" in cell.metadata.get("tags", []):
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                bad.append(f"cell {i}: {out.get('ename')}: {out.get('evalue', '')[:60]}")
+    return ("unexpected errors: " + ", ".join(bad[:3])) if bad else ""
+
+
+def time_nbval():
+    folders = [f for f in NOTEBOOK_FOLDERS if list((ROOT / f).glob("*.ipynb"))]
+    if not folders:
+        print("  no notebooks yet")
+        return
+    cmd = [sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", "-p", "no:randomly",
+           *folders]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    tail = (proc.stdout.strip().splitlines() or ["(no output)"])[-1]
+    record("nbval run: pytest -n 2 " + " ".join(folders), seconds, BUDGET["nbval"], tail)
+
+
+# ---- import -------------------------------------------------------------------
+IMPORT_PROBE = """
+import sys, time
+t0 = time.perf_counter()
+import mlp_lib
+t1 = time.perf_counter()
+heavy = [m for m in ("matplotlib", "ipywidgets", "torch", "sklearn", "scipy") if m in sys.modules]
+print(t1 - t0, ",".join(heavy))
+"""
+
+
+def time_import(repeats):
+    best, heavy = None, ""
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", IMPORT_PROBE], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.split()
+        seconds = float(out[0])
+        heavy = out[1] if len(out) > 1 else ""
+        best = seconds if best is None else min(best, seconds)
+    note = f"best of {repeats}; "
+    note += f"also imports {heavy}" if heavy else "matplotlib/ipywidgets not imported"
+    record("import mlp_lib", best, BUDGET["import"], note)
+    numpy_best = min(
+        float(subprocess.run([sys.executable, "-c",
+                              "import time; t=time.perf_counter(); import numpy;"
+                              " print(time.perf_counter()-t)"],
+                             capture_output=True, text=True, check=True).stdout)
+        for _ in range(repeats)
+    )
+    record("  of which import numpy", numpy_best, None, f"best of {repeats}")
+
+
+# ---- widgets ------------------------------------------------------------------
+def _widget_arguments():
+    """Candidate constructor calls for each widget class (the first that works is used)."""
+    import numpy as np
+
+    from mlp_lib import MLP, data
+
+    x, t = data.linear_1d(m=50, seed=0)
+    X1 = np.asarray(x).reshape(-1, 1)
+    t1 = np.asarray(t).ravel()
+    Xx, lx = data.xor(m=8, seed=0)
+    Tx = np.asarray(lx).reshape(-1, 1).astype(float)
+    small = MLP([2, 3, 1], "sigmoid", "sigmoid", "binary_cross_entropy", seed=0)
+    deep = MLP([2, 4, 3, 1], "sigmoid", "sigmoid", "binary_cross_entropy", seed=0)
+    Xm, lm = data.moons(m=200, seed=0)
+    Tm = np.asarray(lm).reshape(-1, 1).astype(float)
+    return {
+        "LossSurfaceExplorer": [((X1, t1), {}), ((x, t), {})],
+        "DeltaFlowAnimator": [((small, Xx[:4], Tx[:4]), {}), ((deep, Xx[:4], Tx[:4]), {})],
+        "VanishingGradientExplorer": [((), {})],
+        "TrainingDashboard": [((), {}), ((deep, Xm, Tm), {}), ((deep,), {})],
+        "LossLandscape": [((deep, Xm, Tm), {}), ((deep, Xm, Tm.ravel()), {})],
+    }
+
+
+def time_widgets(max_frames):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import mlp_lib.widgets as w
+
+    candidates = _widget_arguments()
+    for name, module in w._CLASSES.items():
+        if name == "FrameWidget":
+            continue
+        if importlib.util.find_spec(module) is None:
+            record(f"widget {name}", None, BUDGET["frame"], f"missing ({module} does not exist yet)")
+            continue
+        try:
+            cls = getattr(w, name)
+        except Exception as exc:
+            record(f"widget {name}", None, BUDGET["frame"], f"import failed: {type(exc).__name__}: {exc}")
+            continue
+        widget, error = None, ""
+        for args, kwargs in candidates.get(name, [((), {})]):
+            try:
+                widget = cls(*args, **kwargs)
+                break
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {str(exc)[:90]}"
+        if widget is None:
+            record(f"widget {name}", None, BUDGET["frame"], f"could not construct it here ({error})")
+            continue
+        try:
+            draw, png = _frame_times(widget, max_frames)
+        except Exception:
+            last = traceback.format_exc().strip().splitlines()[-1]
+            record(f"widget {name}", None, BUDGET["frame"], f"render failed: {last[:100]}")
+            continue
+        record(f"widget {name}", draw, BUDGET["frame"],
+               f"median of {widget_frames(widget, max_frames)} frames; with PNG encoding {_fmt(png)}")
+
+
+def widget_frames(widget, max_frames):
+    return min(int(widget.n_frames), max_frames)
+
+
+def _frame_times(widget, max_frames):
+    """Median render+draw, and render+draw+PNG, over up to max_frames frames (each after a warm-up)."""
+    n = widget_frames(widget, max_frames)
+    frames = [round(i * (widget.n_frames - 1) / max(n - 1, 1)) for i in range(n)]
+    widget.render(frames[-1])
+    widget.fig.canvas.draw()
+    draw, png = [], []
+    for frame in frames:
+        t0 = time.perf_counter()
+        widget.render(frame)
+        widget.fig.canvas.draw()
+        draw.append(time.perf_counter() - t0)
+    for frame in frames:
+        t0 = time.perf_counter()
+        widget.render(frame)
+        buf = io.BytesIO()
+        widget.fig.savefig(buf, format="png")
+        png.append(time.perf_counter() - t0)
+    return statistics.median(draw), statistics.median(png)
+
+
+# ---- grading ------------------------------------------------------------------
+def time_grading():
+    if importlib.util.find_spec("mlp_lib.grade") is None:
+        record("grading", None, BUDGET["grade"], "missing (python -m mlp_lib.grade does not exist yet)")
+        return
+    paths = [p for p in notebooks() if p.parent.name in ("exercises", "solutions")]
+    if not paths:
+        print("  no exercise or solution notebooks yet")
+    for path in paths:
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "mlp_lib.grade", str(path), "--json"],
+                              cwd=ROOT, capture_output=True, text=True)
+        seconds = time.perf_counter() - t0
+        try:
+            sub = json.loads(proc.stdout)["submissions"][0]
+            note = f"score {sub['score']:g}/{sub['max_score']:g}"
+            if sub["error"]:
+                note += f", error {sub['error']}"
+        except Exception:
+            last = (proc.stderr.strip().splitlines() or [""])[-1]
+            note = f"exit {proc.returncode}, no JSON: {last[:80]}"
+        record(f"grade {path.relative_to(ROOT)}", seconds, BUDGET["grade"], note)
+
+
+# ---- report -------------------------------------------------------------------
+def print_table():
+    print()
+    print(f"{'what':52} {'time':>9} {'budget':>9}  status  note")
+    missed = 0
+    for what, seconds, budget, note in rows:
+        if seconds is None:
+            status = "-"
+        elif budget is None:
+            status = ""
+        elif seconds <= budget:
+            status = "ok"
+        else:
+            status, missed = "OVER", missed + 1
+        print(f"{what[:52]:52} {_fmt(seconds):>9} {_fmt(budget):>9}  {status:6}  {note}")
+    print()
+    print(f"{missed} budget(s) missed" if missed else "every measured time is within its budget")
+    return missed
+
+
+PARTS = ("import", "widgets", "notebooks", "nbval", "grading")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="no nbval run, fewer repeats and frames")
+    parser.add_argument("--skip-nbval", action="store_true", help="leave out the whole nbval run")
+    parser.add_argument("--only", nargs="+", choices=PARTS, help="measure only these parts")
+    args = parser.parse_args(argv)
+    parts = args.only or [p for p in PARTS if not (p == "nbval" and (args.quick or args.skip_nbval))]
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    # Kernels, the grader and pytest find mlp_lib here even without `pip install -e .`.
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    print(f"python {sys.version.split()[0]} at {sys.executable}")
+    if "import" in parts:
+        print("import time (fresh interpreter):")
+        time_import(3 if args.quick else 7)
+    if "widgets" in parts:
+        print("widget frames (render + fig.canvas.draw):")
+        time_widgets(10 if args.quick else 30)
+    if "notebooks" in parts:
+        print("notebooks (nbclient, fresh kernel, kernel start included):")
+        time_notebooks()
+    if "nbval" in parts:
+        print("the whole nbval run:")
+        time_nbval()
+    if "grading" in parts:
+        print("grading (python -m mlp_lib.grade NB --json):")
+        time_grading()
+    print_table()
+
+
+if __name__ == "__main__":
+    main()
