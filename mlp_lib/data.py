@@ -82,7 +82,9 @@ def one_hot(labels, k=None):
     """Integer labels (m,) -> T: (m, k) with T[i, labels[i]] = 1."""
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be a 1-D array of ints, got shape {labels.shape}, dtype {labels.dtype}")
+        raise ValueError(
+            f"labels must be a 1-D array of ints, got shape {labels.shape}, dtype {labels.dtype}"
+        )
     if labels.size and labels.min() < 0:
         raise ValueError(f"labels must be >= 0, got {labels.min()}")
     k = int(labels.max()) + 1 if k is None else check_positive_int(k, "k")

@@ -5,9 +5,8 @@ import warnings
 import numpy as np
 import pytest
 
-from mlp_lib import MLP, TrainingDiverged
+from mlp_lib import MLP, TrainingDiverged, losses
 from mlp_lib import activations as act
-from mlp_lib import losses
 from mlp_lib.data import one_hot
 
 
