@@ -33,7 +33,8 @@ def sigmoid(a):
     a = np.asarray(a)
     a = a.astype(_float_dtype(a), copy=False)
     e = np.exp(-np.abs(a))  # in (0, 1]: no overflow
-    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    y = 1.0 / (1.0 + e)  # sigma(|a|)
+    return np.where(a >= 0, y, e * y)  # for a < 0: e / (1 + e) = e * sigma(|a|)
 
 
 def sigmoid_derivative(a):

@@ -46,7 +46,9 @@ class Dense:
 
     def forward(self, X):
         """X: (m, n_in) -> Y: (m, n_out); caches X, A and Y for backward."""
-        A = X @ self.W
+        # np.dot is the same product as X @ W, with less overhead on the small
+        # shapes of the first chapters (an inner size of 1 makes @ 2-4x slower).
+        A = np.dot(X, self.W)
         A += self.b
         self.X, self.A = X, A
         self.Y = self.activation.function(A)
@@ -78,13 +80,13 @@ class Dense:
             raise RuntimeError("backward called before forward: run forward(X) first")
         self.delta = delta
         if out is None:
-            dW = self.X.T @ delta
+            dW = np.dot(self.X.T, delta)
             db = delta.sum(axis=0)
         else:
             dW, db = out
             np.dot(self.X.T, delta, out=dW)
-            np.sum(delta, axis=0, out=db)
-        dX = delta @ self.W.T if need_dX else None
+            delta.sum(axis=0, out=db)
+        dX = np.dot(delta, self.W.T) if need_dX else None
         return dX, dW, db
 
     def __repr__(self):

@@ -12,6 +12,8 @@ Backpropagation in one loop (samples are rows, delta = dJ/dA per layer):
 The same line serves every hidden layer, however many there are.
 """
 
+import math
+
 import numpy as np
 
 from mlp_lib._checks import as_float_array, check_choice, check_positive_float, check_positive_int
@@ -307,13 +309,13 @@ class MLP:
                 for batch in range(n_batches):
                     idx = order[batch * batch_size:(batch + 1) * batch_size]
                     Xb, Tb = Xb_full[: len(idx)], Tb_full[: len(idx)]
-                    np.take(X, idx, axis=0, out=Xb)
-                    np.take(T, idx, axis=0, out=Tb)
+                    X.take(idx, axis=0, out=Xb)
+                    T.take(idx, axis=0, out=Tb)
                     Y = Xb
                     for layer in self.layers:
                         Y = layer.forward(Y)
                     batch_loss = self._loss_of_last_forward(Tb)
-                    if not np.isfinite(batch_loss):
+                    if not math.isfinite(batch_loss):
                         raise TrainingDiverged(
                             f"training diverged: the loss became {batch_loss} at epoch {epoch + 1},"
                             f" batch {batch + 1}, with lr={lr:g}. Try a smaller learning rate"
