@@ -98,3 +98,92 @@ def plot_history(ax, history, keys=("loss",), logy=False):
         ax.set_yscale("log")
     ax.legend()
     return ax
+
+
+def freeze_background(fig, live):
+    """Draw everything of ``fig`` except the ``live`` artists once, and keep it as one picture.
+
+    A widget's frame changes only a few artists (a path, a marker, a text);
+    the rest (contours, a 3-D surface, tick labels, titles) is the same in
+    every frame but costs most of the drawing time. After this call the
+    figure shows that unchanging part as a single image on a full-figure
+    background axes, and its axes draw only the ``live`` artists on top, so
+    ``fig.canvas.draw()`` costs a few milliseconds instead of tens. The
+    picture looks the same; what a frame changes must be in ``live``.
+
+    Call it once, after the figure is complete and the live artists are
+    created (they are drawn over the whole background, in their zorder).
+    The layout is frozen too (no constrained layout on every draw).
+    Returns the background axes.
+    """
+    live = list(live)
+    live_ids = {id(a) for a in live}
+    fig.canvas.draw()  # the layout, with the live artists in it: then keep it fixed
+    fig.set_layout_engine("none")
+    for artist in live:
+        artist.set_visible(False)
+    fig.canvas.draw()
+    picture = np.array(fig.canvas.buffer_rgba())  # (height, width, 4) at fig.dpi
+    region = fig.canvas.copy_from_bbox(fig.bbox)
+    for artist in live:
+        artist.set_visible(True)
+    for ax in list(fig.axes):
+        if not any(id(a) in live_ids for a in ax.get_children()):
+            ax.set_visible(False)
+            continue
+        if hasattr(ax, "get_zlim"):  # 3-D axes: panes, grid and ticks go with the axis
+            ax.set_axis_off()
+        for child in ax.get_children():
+            if id(child) not in live_ids:
+                child.set_visible(False)
+    for text in fig.texts:
+        if id(text) not in live_ids:
+            text.set_visible(False)
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and id(suptitle) not in live_ids:
+        suptitle.set_visible(False)
+    background = fig.add_axes((0.0, 0.0, 1.0, 1.0), zorder=-10)
+    image = _FrozenPicture(background, picture, region, fig.dpi)
+    background.add_image(image)
+    background.set_xlim(0.0, 1.0)
+    background.set_ylim(0.0, 1.0)
+    background.set_axis_off()
+    return background
+
+
+def _frozen_picture_class():
+    from matplotlib.image import AxesImage
+
+    class FrozenPicture(AxesImage):
+        """The unchanging part of a figure, drawn by copying its pixels back.
+
+        When the canvas has the size and dpi it had when the picture was taken
+        (every ``fig.canvas.draw()``), the saved pixels are copied into the
+        renderer (as blitting does). Otherwise (a PNG at another dpi, a cropped
+        ``bbox_inches="tight"`` save) it is drawn as an ordinary image.
+        """
+
+        def __init__(self, ax, picture, region, dpi):
+            super().__init__(ax, extent=(0.0, 1.0, 0.0, 1.0), interpolation="none")
+            self.set_data(picture)
+            self._region = region
+            self._size = (picture.shape[1], picture.shape[0])
+            self._dpi = dpi
+
+        def draw(self, renderer):
+            same_canvas = (
+                hasattr(renderer, "restore_region")
+                and (renderer.width, renderer.height) == self._size
+                and renderer.dpi == self._dpi
+            )
+            if same_canvas and self.get_visible():
+                renderer.restore_region(self._region)
+                self.stale = False
+                return
+            super().draw(renderer)
+
+    return FrozenPicture
+
+
+def _FrozenPicture(ax, picture, region, dpi):
+    return _frozen_picture_class()(ax, picture, region, dpi)
