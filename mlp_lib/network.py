@@ -148,7 +148,9 @@ class MLP:
             raise RuntimeError("backward called before forward: run net.forward(X) first")
         if self._fused:
             return (out.Y - T) / out.Y.shape[0]
-        return out.delta_from_output_gradient(self.loss_function.gradient(out.Y, T))
+        # The losses compute in float64; a float32 network keeps float32 deltas.
+        dY = self.loss_function.gradient(out.Y, T).astype(out.Y.dtype, copy=False)
+        return out.delta_from_output_gradient(dY)
 
     def backward(self, T):
         """Gradients of the MEAN loss for the last forward pass.
