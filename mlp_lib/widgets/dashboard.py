@@ -1,0 +1,380 @@
+"""TrainingDashboard: live loss and accuracy curves while ``MLP.fit`` runs.
+
+    dash = TrainingDashboard(X_val=X_test, T_val=T_test, every=20)
+    history = net.fit(X, T, epochs=30, lr=0.1, callbacks=[dash])
+    dash          # afterwards: replay the run epoch by epoch with Play
+
+The dashboard is a callback (``on_train_begin``, ``on_batch_end``,
+``on_epoch_end``, ``on_train_end``) and a FrameWidget (``.fig``,
+``.n_frames`` = epochs recorded, ``.render(frame)``). It shows a progress
+bar, train and test loss and accuracy against epochs and, given 2-D training
+data, the decision boundary as it forms.
+
+Cost: it redraws one reused figure at most every ``every`` batches, and never
+sooner than its drawing budget allows (``budget=0.1``: drawing takes at most
+about 10 % of the wall time). It reads the weights and never writes them, and
+it evaluates the network with its own forward pass, so training gives the same
+weights with or without it.
+"""
+
+import time
+
+import numpy as np
+
+from mlp_lib._checks import as_float_array, check_positive_int
+from mlp_lib.plots import COLORS, CYCLE, grid_2d, new_figure, plot_classes
+from mlp_lib.widgets._base import FrameWidget
+
+
+def outputs(net, X):
+    """(A, Y) of the output layer for X: (m, n_in), without touching the net's caches."""
+    H = X
+    A = None
+    for layer in net.layers:
+        A = H @ layer.W + layer.b
+        H = layer.activation.function(A)
+    return A, H
+
+
+def evaluate(net, X, T):
+    """(J, accuracy) of ``net`` on X: (m, n_in), T: (m, n_out), caches untouched.
+
+    accuracy is None for a network whose output is not a probability.
+    """
+    A, Y = outputs(net, X)
+    loss_fn = net.loss_function
+    J = loss_fn.from_logits(A, T) if loss_fn.from_logits is not None else loss_fn.value(Y, T)
+    if net.output_activation not in ("sigmoid", "softmax"):
+        return float(J), None
+    if Y.shape[1] == 1:
+        return float(J), float(np.mean((Y > 0.5) == (T > 0.5)))
+    return float(J), float(np.mean(Y.argmax(axis=1) == T.argmax(axis=1)))
+
+
+def _labels_from(T):
+    """Class labels (m,) from one-hot T (m, k), probabilities (m, 1) or labels (m,)."""
+    if T.ndim == 1:
+        return T.astype(int) if np.all(T == np.round(T)) else (T > 0.5).astype(int)
+    if T.shape[1] == 1:
+        return (T[:, 0] > 0.5).astype(int)
+    return T.argmax(axis=1)
+
+
+def _log_ticks(lo, hi, most=6):
+    """Tick values 1, 2, 5 x 10^k inside [lo, hi] (only 1 x 10^k when that gives too many)."""
+    decades = np.arange(np.floor(np.log10(lo)), np.ceil(np.log10(hi)) + 1)
+    for subs in ((1.0, 2.0, 5.0), (1.0, 3.0), (1.0,)):
+        ticks = [s * 10.0**d for d in decades for s in subs if lo <= s * 10.0**d <= hi]
+        if len(ticks) <= most:
+            return ticks
+    step = int(np.ceil(len(ticks) / most))
+    return ticks[::step]
+
+
+class TrainingDashboard(FrameWidget):
+    """A callback for ``MLP.fit`` that draws the run as it happens.
+
+    X_val, T_val: optional held-out data, (m_val, n_in) and (m_val, n_out),
+        scored after every epoch for the "test" curves. Without them the
+        dashboard shows the ``val_loss`` that ``fit`` computes when it gets
+        X_val/T_val itself, or train curves only.
+    every: redraw at most every this many batches (an int >= 1).
+    X_train, T_train: optional training data with 2 features; the decision
+        boundary is then drawn on a grid covering it. T_train may be
+        one-hot (m, k), (m, 1) probabilities or (m,) labels.
+    live: draw during training (True), or only when training ends (False);
+        None (default) draws live inside a notebook kernel only.
+    budget: the largest share of wall time spent drawing, in (0, 1).
+    grid_steps: resolution of the decision-boundary grid.
+
+    After ``fit``: ``.history`` (per epoch: "epoch", "loss", "accuracy",
+    "val_loss", "val_accuracy", "time"), ``.n_frames`` (epochs recorded),
+    ``.n_redraws`` (live redraws made) and ``.draw_time`` (seconds spent
+    drawing). Display the object to replay the run with Play.
+    """
+
+    frame_label = "epoch"
+    play_interval = 150
+
+    def __init__(self, X_val=None, T_val=None, every=10, X_train=None, T_train=None,
+                 live=None, budget=0.1, grid_steps=40, figsize=None):
+        self.every = check_positive_int(every, "every")
+        if (X_val is None) != (T_val is None):
+            raise ValueError("give both X_val and T_val, or neither")
+        self.X_val = None if X_val is None else as_float_array(X_val, "X_val", ndim=2)
+        self.T_val = None if T_val is None else as_float_array(T_val, "T_val")
+        if self.T_val is not None and self.T_val.ndim == 1:
+            self.T_val = self.T_val.reshape(-1, 1)
+        if self.X_val is not None and len(self.X_val) != len(self.T_val):
+            raise ValueError(
+                f"X_val and T_val must have the same number of rows, got {len(self.X_val)}"
+                f" and {len(self.T_val)}"
+            )
+        if (X_train is None) != (T_train is None):
+            raise ValueError("give both X_train and T_train (for the decision boundary), or neither")
+        self.X_train = None
+        if X_train is not None:
+            X_train = as_float_array(X_train, "X_train", ndim=2)
+            if X_train.shape[1] != 2:
+                raise ValueError(
+                    "X_train is only used to draw a 2-D decision boundary, so it must have shape"
+                    f" (m, 2), got {X_train.shape}"
+                )
+            labels = _labels_from(as_float_array(T_train, "T_train"))
+            if len(labels) != len(X_train):
+                raise ValueError(
+                    f"X_train and T_train must have the same number of rows, got {len(X_train)}"
+                    f" and {len(labels)}"
+                )
+            self.X_train, self.labels_train = X_train, labels
+        if live not in (None, True, False):
+            raise TypeError(f"live must be True, False or None, got {live!r}")
+        self.live = live
+        if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not 0 < budget < 1:
+            raise ValueError(f"budget must be a number between 0 and 1 (a share of the time), got {budget!r}")
+        self.budget = float(budget)
+        self.grid_steps = check_positive_int(grid_steps, "grid_steps")
+        self._reset_records()
+        self._build(figsize)
+        self.n_frames = 1
+        self.render(0)
+
+    # ---- the figure, built once ------------------------------------------
+    def _build(self, figsize):
+        boundary = self.X_train is not None
+        if figsize is None:
+            figsize = (11.0, 3.9) if boundary else (9.0, 3.9)
+        # A fixed layout: constrained layout would cost more than the rest of a frame.
+        self.fig = fig = new_figure(figsize, layout=None)
+        ncols = 3 if boundary else 2
+        gs = fig.add_gridspec(2, ncols, height_ratios=[1, 9], left=0.07, right=0.98, bottom=0.13,
+                              top=0.96, wspace=0.3, hspace=0.25)
+        self.ax_bar = fig.add_subplot(gs[0, :])
+        self.ax_loss = fig.add_subplot(gs[1, 0])
+        self.ax_acc = fig.add_subplot(gs[1, 1])
+
+        ax = self.ax_bar
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for side in ax.spines.values():
+            side.set_color("#999999")
+        from matplotlib.patches import Rectangle
+
+        self._bar = Rectangle((0, 0), 0, 1, color=COLORS["sky"], alpha=0.6)
+        ax.add_patch(self._bar)
+        self._bar_text = ax.text(0.5, 0.5, "", ha="center", va="center", fontsize=9)
+
+        ax = self.ax_loss
+        (self._batch_line,) = ax.plot([], [], color=COLORS["sky"], lw=0.7, alpha=0.6, label="batch")
+        (self._loss_line,) = ax.plot([], [], color=COLORS["blue"], lw=2, label="train")
+        (self._val_loss_line,) = ax.plot([], [], color=COLORS["vermillion"], lw=2, ls="--", label="test")
+        ax.set_yscale("log")
+        from matplotlib.ticker import FormatStrFormatter, MaxNLocator, NullLocator
+
+        # Plain tick labels and no minor ticks: mathtext labels ("10^-1") would
+        # cost more to draw than everything else in the frame.
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss J (log scale)")
+        ax.legend(loc="upper right", fontsize=8)
+        ax.grid(alpha=0.3)
+
+        ax = self.ax_acc
+        (self._acc_line,) = ax.plot([], [], color=COLORS["blue"], lw=2, label="train")
+        (self._val_acc_line,) = ax.plot([], [], color=COLORS["vermillion"], lw=2, ls="--", label="test")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("accuracy")
+        ax.grid(alpha=0.3)
+        for ax in (self.ax_loss, self.ax_acc):
+            ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        self.ax_acc.yaxis.set_major_locator(MaxNLocator(5))
+
+        self.ax_boundary = None
+        if boundary:
+            ax = self.ax_boundary = fig.add_subplot(gs[1, 2])
+            xx, yy, self._grid = grid_2d(self.X_train, self.grid_steps)
+            extent = (xx.min(), xx.max(), yy.min(), yy.max())
+            self._image = ax.imshow(np.ones(xx.shape + (3,)), origin="lower", extent=extent,
+                                    aspect="auto", interpolation="bilinear", zorder=0)
+            plot_classes(ax, self.X_train, self.labels_train, s=10)
+            ax.set_ylabel("")
+            ax.set_xlim(extent[0], extent[1])
+            ax.set_ylim(extent[2], extent[3])
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_xlabel("decision boundary")
+            k = max(int(self.labels_train.max()) + 1, 2)
+            from matplotlib.colors import to_rgb
+
+            self._class_rgb = np.array([to_rgb(CYCLE[c % len(CYCLE)]) for c in range(k)])
+
+    # ---- records -----------------------------------------------------------
+    def _reset_records(self):
+        self.history = {"epoch": [], "loss": [], "accuracy": [], "val_loss": [],
+                        "val_accuracy": [], "time": []}
+        self._batch_x, self._batch_loss = [], []
+        self._snapshots = []
+        self._epochs_total = 0
+        self.n_redraws = 0
+        self.draw_time = 0.0
+        self.train_time = 0.0
+
+    def _boundary_rgb(self, params):
+        """Pastel class colours weighted by the predicted probabilities on the grid.
+
+        params: [(W, b), ...] per layer (the live arrays or a snapshot).
+        """
+        P = self._grid
+        for f, (W, b) in zip(self._activations, params):
+            P = f(P @ W + b)
+        if P.shape[1] == 1:
+            P = np.hstack([1.0 - P, P])
+        rgb = P @ self._class_rgb[: P.shape[1]]
+        rgb = 1.0 - 0.45 * (1.0 - rgb)  # lighten towards white so the points stay visible
+        return rgb.reshape(self.grid_steps, self.grid_steps, 3)
+
+    # ---- callback hooks ----------------------------------------------------
+    def on_train_begin(self, net, info):
+        if self.X_val is not None:
+            net._check_X(self.X_val, "X_val")
+            net._check_T(self.T_val, len(self.X_val), "T_val")
+        if self.X_train is not None and net.sizes[0] != 2:
+            raise ValueError(f"X_train has 2 features but the network takes {net.sizes[0]} inputs")
+        self._reset_records()
+        self._activations = [layer.activation.function for layer in net.layers]
+        self._epochs_total = int(info.get("epochs", 0))
+        self._n_batches = int(info.get("n_batches", 1))
+        self._batches_since = 0
+        self._t0 = time.perf_counter()
+        self._next_draw = self._t0
+        self.ax_loss.set_xlim(0, max(self._epochs_total, 1))
+        self.ax_acc.set_xlim(0, max(self._epochs_total, 1))
+        self.ax_acc.set_visible(net.output_activation in ("sigmoid", "softmax"))
+        self._live = self._in_kernel() if self.live is None else self.live
+        self.n_frames = 1
+        if self._live:
+            from IPython.display import display
+
+            start = time.perf_counter()
+            self._update(0, 0.0, net.parameters(), "starting")
+            self._handle = display(self.fig, display_id=True)
+            self._account_draw(start)
+
+    def on_batch_end(self, net, info):
+        epoch, batch = info["epoch"], info["batch"]
+        self._batch_x.append(epoch + (batch + 1) / self._n_batches)
+        self._batch_loss.append(info["loss"])
+        self._batches_since += 1
+        if self._live and self._batches_since >= self.every and time.perf_counter() >= self._next_draw:
+            start = time.perf_counter()
+            done = epoch + (batch + 1) / self._n_batches
+            self._update(len(self.history["epoch"]), done, net.parameters(), self._status(done))
+            self._handle.update(self.fig)
+            self._account_draw(start)
+
+    def on_epoch_end(self, net, info):
+        hist = info.get("history", {})
+        h = self.history
+        h["epoch"].append(info["epoch"] + 1)
+        h["loss"].append(hist["loss"][-1] if hist.get("loss") else info["loss"])
+        h["time"].append(time.perf_counter() - self._t0)
+        if self.X_val is not None:
+            J, acc = evaluate(net, self.X_val, self.T_val)
+        else:
+            J = hist["val_loss"][-1] if hist.get("val_loss") else np.nan
+            acc = hist["val_accuracy"][-1] if hist.get("val_accuracy") else np.nan
+        h["val_loss"].append(J)
+        h["val_accuracy"].append(np.nan if acc is None else acc)
+        h["accuracy"].append(hist["accuracy"][-1] if hist.get("accuracy") else np.nan)
+        if self.X_train is not None:
+            self._snapshots.append(net.get_params())
+        self.n_frames = len(h["epoch"])
+
+    def on_train_end(self, net, info):
+        self.train_time = time.perf_counter() - self._t0
+        self.n_frames = max(len(self.history["epoch"]), 1)
+        self.frame = self.n_frames - 1
+        start = time.perf_counter()
+        self.render(self.frame)
+        if self._live:
+            self._handle.update(self.fig)
+        self._account_draw(start)
+
+    # ---- drawing -----------------------------------------------------------
+    @staticmethod
+    def _in_kernel():
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+        return shell is not None and getattr(shell, "kernel", None) is not None
+
+    def _account_draw(self, start):
+        end = time.perf_counter()
+        cost = end - start
+        self.draw_time += cost
+        self.n_redraws += 1
+        self._batches_since = 0
+        # wait long enough that drawing stays within the budget
+        self._next_draw = end + cost * (1.0 - self.budget) / self.budget
+
+    def _status(self, done):
+        h = self.history
+        text = f"epoch {min(int(done) + 1, max(self._epochs_total, 1))}/{self._epochs_total}"
+        elapsed = time.perf_counter() - self._t0
+        text += f"  ·  {elapsed:.1f} s"
+        if done > 0 and self._epochs_total:
+            text += f"  ·  about {elapsed * (self._epochs_total - done) / done:.1f} s left"
+        if h["val_accuracy"] and np.isfinite(h["val_accuracy"][-1]):
+            text += f"  ·  test accuracy {100 * h['val_accuracy'][-1]:.1f} %"
+        return text
+
+    def _update(self, n_epochs, done, boundary_source, text):
+        """Show the first ``n_epochs`` epochs, the batch curve up to ``done`` epochs, and the bar."""
+        h = self.history
+        x = h["epoch"][:n_epochs]
+        self._loss_line.set_data(x, h["loss"][:n_epochs])
+        self._val_loss_line.set_data(x, h["val_loss"][:n_epochs])
+        self._acc_line.set_data(x, h["accuracy"][:n_epochs])
+        self._val_acc_line.set_data(x, h["val_accuracy"][:n_epochs])
+        n_b = int(np.searchsorted(self._batch_x, done + 1e-9))
+        self._batch_line.set_data(self._batch_x[:n_b], self._batch_loss[:n_b])
+        # the y range follows the epoch curves (single batches may dip far below them)
+        losses = [v for v in h["loss"][:n_epochs] + h["val_loss"][:n_epochs] + self._batch_loss[:n_b][:1]
+                  if np.isfinite(v) and v > 0]
+        if losses:
+            lo, hi = min(losses) / 2.0, max(losses + self._batch_loss[:n_b]) * 1.2
+            self.ax_loss.set_ylim(lo, hi)
+            self.ax_loss.set_yticks(_log_ticks(lo, hi))
+        accs = [v for v in h["accuracy"][:n_epochs] + h["val_accuracy"][:n_epochs] if np.isfinite(v)]
+        if accs:
+            lo = min(accs)
+            self.ax_acc.set_ylim(max(0.0, lo - 0.05 * (1.0 - lo) - 0.01), 1.005)
+        total = max(self._epochs_total, 1)
+        self._bar.set_width(min(done / total, 1.0))
+        self._bar_text.set_text(text)
+        if self.ax_boundary is not None and boundary_source is not None:
+            self._image.set_data(self._boundary_rgb(boundary_source))
+
+    def render(self, frame):
+        """Show the run as it was at the end of epoch ``frame + 1``."""
+        if not self.history["epoch"]:
+            self._check_frame(frame)
+            self._update(0, 0.0, None, "waiting for MLP.fit(..., callbacks=[dashboard])")
+            return
+        frame = self._check_frame(frame)
+        h = self.history
+        text = (f"epoch {h['epoch'][frame]}/{self._epochs_total}  ·  {h['time'][frame]:.1f} s"
+                f"  ·  train loss {h['loss'][frame]:.3g}")
+        if np.isfinite(h["val_accuracy"][frame]):
+            text += f"  ·  test accuracy {100 * h['val_accuracy'][frame]:.1f} %"
+        source = self._snapshots[frame] if self._snapshots else None
+        self._update(frame + 1, float(h["epoch"][frame]), source, text)
+
+    def __repr__(self):
+        return (f"TrainingDashboard(every={self.every}, epochs recorded={len(self.history['epoch'])},"
+                f" redraws={self.n_redraws})")
