@@ -1,0 +1,198 @@
+"""DeltaFlowAnimator: its numbers are net.backward's, every frame renders, bad input is refused."""
+
+import numpy as np
+import pytest
+
+from mlp_lib import MLP
+from mlp_lib.widgets import DeltaFlowAnimator
+from mlp_lib.widgets.delta_flow import _num
+
+CONFIGS = [
+    ([2, 3, 1], "sigmoid", "sigmoid", "binary_cross_entropy"),
+    ([2, 3, 3, 1], "sigmoid", "sigmoid", "binary_cross_entropy"),
+    ([3, 4, 3, 2], "tanh", "softmax", "cross_entropy"),
+    ([2, 4, 3, 2], "relu", "identity", "mse"),
+    ([2, 3, 2], "tanh", "sigmoid", "mse"),
+    ([3, 2, 3], "sigmoid", "softmax", "mse"),
+]
+
+
+def make_case(sizes, hidden, output, loss, m=4, seed=0):
+    rng = np.random.default_rng(seed)
+    net = MLP(sizes, hidden, output, loss, seed=seed)
+    X = rng.standard_normal((m, sizes[0]))
+    if output == "softmax":
+        T = np.eye(sizes[-1])[rng.integers(0, sizes[-1], m)]
+    else:
+        T = rng.uniform(0.0, 1.0, (m, sizes[-1])).round()
+    return net, X, T
+
+
+def reference(net, X, T, lr):
+    """What the library computes: forward caches, backward's deltas and grads."""
+    probe = net.copy()
+    probe.forward(X)
+    grads = probe.backward(T)
+    Y = [X] + [layer.Y for layer in probe.layers]
+    delta = [None] + [layer.delta for layer in probe.layers]
+    dW = [None] + [g[0] for g in grads]
+    db = [None] + [g[1] for g in grads]
+    W_new = [None] + [layer.W - lr * g[0] for layer, g in zip(probe.layers, grads)]
+    return Y, delta, dW, db, W_new
+
+
+@pytest.mark.parametrize("sizes,hidden,output,loss", CONFIGS)
+def test_record_equals_backward(sizes, hidden, output, loss):
+    net, X, T = make_case(sizes, hidden, output, loss)
+    anim = DeltaFlowAnimator(net, X, T, lr=0.3)
+    Y, delta, dW, db, W_new = reference(net, X, T, 0.3)
+    r = anim.record
+    for k in range(len(sizes)):
+        np.testing.assert_allclose(r["Y"][k], Y[k], rtol=1e-12, atol=1e-15)
+    for k in range(1, len(sizes)):
+        np.testing.assert_allclose(r["delta"][k], delta[k], rtol=1e-10, atol=1e-15)
+        np.testing.assert_allclose(r["dW"][k], dW[k], rtol=1e-10, atol=1e-15)
+        np.testing.assert_allclose(r["db"][k], db[k], rtol=1e-10, atol=1e-15)
+        np.testing.assert_allclose(r["W_new"][k], W_new[k], rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize("sizes,hidden,output,loss", CONFIGS)
+def test_equation_numbers_equal_backward_for_every_frame_unit_and_sample(sizes, hidden, output, loss):
+    net, X, T = make_case(sizes, hidden, output, loss, m=3)
+    anim = DeltaFlowAnimator(net, X, T, lr=0.5)
+    Y, delta, dW, db, W_new = reference(net, X, T, 0.5)
+    for frame, (kind, k) in enumerate(anim.frames):
+        for unit in range(max(sizes)):
+            for s in range(3):
+                text, info = anim.equation(frame, unit=unit, sample=s)
+                j = info["unit"]
+                assert j == min(unit, sizes[k] - 1) and info["layer"] == k and info["sample"] == s
+                if kind in ("input", "forward"):
+                    expected = Y[k][s, j]
+                elif kind in ("error", "delta"):
+                    expected = delta[k][s, j]
+                elif kind == "gradient":
+                    expected = dW[k][:, j]
+                    assert _num(db[k][j]) in text
+                    np.testing.assert_allclose(info["sample_terms"].sum(), Y[k - 1][s] @ np.full(
+                        sizes[k - 1], delta[k][s, j]), rtol=1e-10, atol=1e-15)
+                else:
+                    expected = W_new[k][:, j]
+                np.testing.assert_allclose(info["value"], expected, rtol=1e-10, atol=1e-15)
+                # the printed numbers are those values, rounded for display
+                for v in np.atleast_1d(expected):
+                    assert _num(v) in text, (kind, k, j, s, _num(v), text)
+
+
+def test_delta_equation_terms_add_up():
+    net, X, T = make_case([2, 3, 3, 1], "sigmoid", "sigmoid", "binary_cross_entropy")
+    anim = DeltaFlowAnimator(net, X, T)
+    frame = anim.frames.index(("delta", 1))
+    _, info = anim.equation(frame, unit=2, sample=1)
+    assert info["f_prime"] * info["sum"] == pytest.approx(info["value"], rel=1e-12)
+    assert info["terms"].sum() == pytest.approx(info["sum"], rel=1e-12)
+    y = anim.record["Y"][1][1, 2]
+    assert info["f_prime"] == pytest.approx(y * (1 - y))
+
+
+def test_frames_walk_forward_then_backward():
+    net, X, T = make_case([2, 3, 3, 1], "sigmoid", "sigmoid", "binary_cross_entropy")
+    anim = DeltaFlowAnimator(net, X, T)
+    kinds = [kind for kind, _ in anim.frames]
+    assert kinds == ["input"] + ["forward"] * 3 + ["error"] + ["delta"] * 2 + ["gradient"] * 3 + ["update"] * 3
+    assert [k for kind, k in anim.frames if kind == "delta"] == [2, 1]
+    assert anim.n_frames == len(anim.frames) == 13
+
+
+def test_render_every_frame_reuses_the_figure():
+    net, X, T = make_case([3, 4, 3, 2], "tanh", "softmax", "cross_entropy")
+    anim = DeltaFlowAnimator(net, X, T, unit=3, sample=2)
+    fig, axes = anim.fig, list(anim.fig.axes)
+    n_artists = len(anim.ax.get_children())
+    texts = set()
+    for frame in range(anim.n_frames):
+        anim.render(frame)
+        anim.fig.canvas.draw()
+        assert anim.equation_text == anim._eq.get_text()
+        assert anim.highlight["layer"] == anim.frames[frame][1]
+        texts.add(anim.equation_text)
+    assert anim.fig is fig and anim.fig.axes == axes
+    assert len(anim.ax.get_children()) == n_artists
+    assert len(texts) == anim.n_frames  # every frame says something different
+    with pytest.raises(ValueError):
+        anim.render(anim.n_frames)
+
+
+def test_highlighted_node_is_ringed_and_colours_change():
+    net, X, T = make_case([2, 3, 1], "sigmoid", "sigmoid", "binary_cross_entropy")
+    anim = DeltaFlowAnimator(net, X, T, unit=1)
+    anim.render(1)  # forward into the hidden layer
+    widths = anim._scatter.get_linewidths()
+    idx = anim._node_index[(1, 1)]
+    assert widths[idx] == max(widths) and np.sum(widths == max(widths)) == 1
+    forward_faces = anim._scatter.get_facecolors().copy()
+    anim.render(anim.frames.index(("error", 2)))
+    assert not np.allclose(forward_faces, anim._scatter.get_facecolors())
+
+
+def test_the_learners_net_is_not_changed():
+    net, X, T = make_case([2, 3, 1], "sigmoid", "sigmoid", "binary_cross_entropy")
+    net.forward(X[:2])
+    before = net.get_params()
+    cached = [layer.Y for layer in net.layers]
+    anim = DeltaFlowAnimator(net, X, T)
+    for frame in range(anim.n_frames):
+        anim.render(frame)
+    for (W0, b0), (W1, b1) in zip(before, net.get_params()):
+        np.testing.assert_array_equal(W0, W1)
+        np.testing.assert_array_equal(b0, b1)
+    assert all(layer.Y is c for layer, c in zip(net.layers, cached))
+    assert anim.net is not net
+
+
+def test_controls_change_unit_and_sample():
+    pytest.importorskip("ipywidgets")
+    net, X, T = make_case([2, 3, 1], "sigmoid", "sigmoid", "binary_cross_entropy")
+    anim = DeltaFlowAnimator(net, X, T)
+    anim.extra_controls()
+    anim.render(1)
+    first = anim.equation_text
+    anim.controls["unit"].value = 2
+    assert anim.unit == 2 and anim.highlight["unit"] == 2 and anim.equation_text != first
+    anim.controls["sample"].value = 3
+    assert anim.highlight["sample"] == 3 and "sample 4 of 4" in anim.equation_text
+
+
+def test_one_dimensional_targets_for_one_output():
+    net, X, T = make_case([2, 3, 1], "sigmoid", "sigmoid", "binary_cross_entropy")
+    anim = DeltaFlowAnimator(net, X, T[:, 0])
+    assert anim.T.shape == (4, 1)
+
+
+def test_bad_arguments():
+    net, X, T = make_case([2, 3, 1], "sigmoid", "sigmoid", "binary_cross_entropy")
+    with pytest.raises(TypeError, match="net must be an mlp_lib.MLP"):
+        DeltaFlowAnimator([[1.0]], X, T)
+    with pytest.raises(ValueError, match=r"X must have shape \(m, 2\)"):
+        DeltaFlowAnimator(net, np.zeros((4, 3)), T)
+    with pytest.raises(ValueError, match="X must be a 2-D array"):
+        DeltaFlowAnimator(net, np.zeros(4), T)
+    with pytest.raises(ValueError, match=r"T must have shape \(4, 1\)"):
+        DeltaFlowAnimator(net, X, np.zeros((5, 1)))
+    with pytest.raises(ValueError, match="too large to draw"):
+        DeltaFlowAnimator(MLP([2, 9, 1]), X, T)
+    with pytest.raises(ValueError, match="too large to draw"):
+        DeltaFlowAnimator(MLP([2, 3, 3, 3, 3, 3, 1]), X, T)
+    with pytest.raises(ValueError, match="unit must be in 0..2"):
+        DeltaFlowAnimator(net, X, T, unit=3)
+    with pytest.raises(ValueError, match="sample must be in 0..3"):
+        DeltaFlowAnimator(net, X, T, sample=4)
+    with pytest.raises(ValueError, match="lr must be a number > 0"):
+        DeltaFlowAnimator(net, X, T, lr=-1)
+
+
+def test_largest_drawable_network_works():
+    net, X, T = make_case([6, 6, 6, 6, 6, 2], "relu", "softmax", "cross_entropy", m=2)
+    anim = DeltaFlowAnimator(net, X, T, unit=5, sample=1)
+    anim.render(anim.n_frames - 1)
+    anim.fig.canvas.draw()
