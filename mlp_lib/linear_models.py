@@ -115,7 +115,7 @@ def _check_XWT(X, W, b, T):
         raise ValueError(f"W must have shape ({X.shape[1]}, k) for X of shape {X.shape}, got {W.shape}")
     if b.shape != (W.shape[1],):
         raise ValueError(f"b must have shape ({W.shape[1]},) for W of shape {W.shape}, got {b.shape}")
-    T = as_float_array(T, "T", ndim=2)
+    T = as_float_array(T, "T")
     if T.shape != (X.shape[0], W.shape[1]):
         raise ValueError(
             f"T must have shape ({X.shape[0]}, {W.shape[1]}) (one-hot rows), got {T.shape};"

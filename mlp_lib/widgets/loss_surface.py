@@ -2,7 +2,7 @@
 
     from mlp_lib.widgets import LossSurfaceExplorer
     LossSurfaceExplorer(X, t)                        # X: (m, 1), t: (m,): y = w x + b
-    LossSurfaceExplorer(X, labels, model="logistic") # X: (m, 2), labels in {0, 1}: y = sigmoid(w1 x1 + w2 x2 + b)
+    LossSurfaceExplorer(X, labels, model="logistic") # X: (m, 2), labels in {0, 1}
 
 Three panels: the contours of J over the two parameters with the descent
 path, the same surface in 3-D, and the current model on the data (the
@@ -107,7 +107,9 @@ class LossSurfaceExplorer(FrameWidget):
                 + ("; flatten it with t.ravel()" if t.shape == (X.shape[0], 1) else "")
             )
         if self.model == "logistic" and not np.all((t == 0) | (t == 1)):
-            raise ValueError(f"t must hold class labels 0 and 1 for model='logistic', got values {np.unique(t)[:5]}")
+            raise ValueError(
+                f"t must hold class labels 0 and 1 for model='logistic', got values {np.unique(t)[:5]}"
+            )
         if isinstance(bias, bool) or not np.isscalar(bias) or not np.isfinite(bias):
             raise TypeError(f"bias must be a finite number, got {bias!r}")
         self.X, self.t, self.bias = X, t, float(bias)
@@ -380,7 +382,8 @@ class LossSurfaceExplorer(FrameWidget):
         if self.momentum:
             line += f", momentum = {self.momentum:g}"
         if run.diverged and frame >= run.diverged_at:
-            line = f"step {frame:>3}: DIVERGED at step {run.diverged_at}, the path left the plot   lr = {self.lr:.3g}"
+            line = (f"step {frame:>3}: DIVERGED at step {run.diverged_at}, the path left the plot"
+                    f"   lr = {self.lr:.3g}")
         self._status.set_text(line)
         self._status.set_color(COLORS["vermillion"] if run.diverged and frame >= run.diverged_at
                                else "black")
