@@ -29,7 +29,7 @@ import numpy as np
 
 from mlp_lib.activations import softmax_backward
 from mlp_lib.network import MLP
-from mlp_lib.plots import COLORS, DIVERGING_CMAP, new_figure
+from mlp_lib.plots import DIVERGING_CMAP, new_figure
 from mlp_lib.widgets._base import FrameWidget
 
 MAX_LAYERS = 6
@@ -264,13 +264,15 @@ class DeltaFlowAnimator(FrameWidget):
                 dY = self.net.loss_function.gradient(r["Y"][k], self.T)[s, j]
                 f_text, f_value = self._f_prime_text(k, y, J)
                 info.update(dJ_dy=float(dY), f_prime=float(f_value))
+                yJ, tJ, aJ = f"y{_sub(J)}", f"t{_sub(J)}", f"a{_sub(J)}"
                 text = (f"Output error ({where}):\n"
-                        f"δ{_sub(J)} = ∂J/∂y{_sub(J)} · f′(a{_sub(J)}) = 2(y{_sub(J)} − t{_sub(J)})/m · f′(a{_sub(J)})"
+                        f"δ{_sub(J)} = ∂J/∂{yJ} · f′({aJ}) = 2({yJ} − {tJ})/m · f′({aJ})"
                         f" = 2({_num(y)} − {_num(t)})/{self.m} × {_num(f_value)} = {_num(d)}\n"
                         f"f′(a{_sub(J)}) = {f_text}")
             else:
                 text = (f"Output error ({where}):\n"
-                        f"δ{_sub(J)} = Σₖ ∂J/∂yₖ · ∂yₖ/∂a{_sub(J)}  (softmax couples the outputs) = {_num(d)}")
+                        f"δ{_sub(J)} = Σₖ ∂J/∂yₖ · ∂yₖ/∂a{_sub(J)}  (softmax couples the outputs)"
+                        f" = {_num(d)}")
         elif kind == "delta":
             y = r["Y"][k][s, j]
             w_out = r["W"][k + 1][j, :]
@@ -309,7 +311,8 @@ class DeltaFlowAnimator(FrameWidget):
             info.update(old=w.copy(), grad=grad.copy(), b_new=float(r["b_new"][k][j]), value=new.copy())
             terms = [f"w{_sub(i + 1)}{_sub(J)}: {_num(wi)} − {_num(self.lr)}×{_factor(gi)} = {_num(ni)}"
                      for i, (wi, gi, ni) in enumerate(zip(w, grad, new))]
-            text = (f"Update ({self.layer_name(k)}, unit {J}): wᵢ{_sub(J)} ← wᵢ{_sub(J)} − l · ∂J/∂wᵢ{_sub(J)}"
+            wJ = f"wᵢ{_sub(J)}"
+            text = (f"Update ({self.layer_name(k)}, unit {J}): {wJ} ← {wJ} − l · ∂J/∂{wJ}"
                     f"  with learning rate l = {_num(self.lr)}\n"
                     + _wrap(terms, ",    ", 3, "") + "\n"
                     f"b{_sub(J)}: {_num(r['b'][k][j])} − {_num(self.lr)}×{_factor(r['db'][k][j])}"
