@@ -32,7 +32,7 @@ import numpy as np
 
 from mlp_lib._checks import check_positive_int
 from mlp_lib.network import MLP
-from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, new_figure
+from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, freeze_background, new_figure
 from mlp_lib.widgets._base import FrameWidget
 
 NORMALIZATIONS = ("filter", "layer", "none")
@@ -331,7 +331,10 @@ class LossLandscape(FrameWidget):
         ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
         ax.set_xlim(self.alphas[0], self.alphas[-1])
         ax.set_ylim(self.betas[0], self.betas[-1])
-        self._title = ax.set_title("", fontsize=10)
+        # a plain text, not ax.set_title: a title's automatic placement
+        # misbehaves once freeze_background has hidden the axis
+        self._title = ax.text(0.5, 1.02, "", transform=ax.transAxes, ha="center", va="bottom",
+                              fontsize=10)
 
         ax3.computed_zorder = False  # keep the path drawn over the surface
         stride = max(1, (len(self.alphas) - 1) // 16)  # about 16 x 16 faces keep a frame fast
@@ -354,6 +357,9 @@ class LossLandscape(FrameWidget):
         if not len(self.path_coords):
             self._marker.set_label("_none")
             ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+        # contours, surface and labels never change: keep them as one picture
+        freeze_background(fig, [self._path_line, self._path_dots, self._marker, self._path3d,
+                                self._marker3d, self._title])
 
     def set_epochs(self, epochs):
         """Label the frames with these epoch numbers (PathRecorder.epochs)."""
@@ -365,7 +371,8 @@ class LossLandscape(FrameWidget):
         frame = self._check_frame(frame)
         if not len(self.path_coords):
             J0 = self.Z[len(self.betas) // 2, len(self.alphas) // 2]
-            self._title.set_text(f"J at the trained weights = {J0:.4g}  ({self.grid_time:.2f} s for the grid)")
+            self._title.set_text(f"J at the trained weights = {J0:.4g}"
+                                 f"  ({self.grid_time:.2f} s for the grid)")
             return
         a, b = self.path_coords[: frame + 1, 0], self.path_coords[: frame + 1, 1]
         z = self._height(self.path_loss[: frame + 1]) + self._lift
