@@ -187,3 +187,81 @@ def _frozen_picture_class():
 
 def _FrozenPicture(ax, picture, region, dpi):
     return _frozen_picture_class()(ax, picture, region, dpi)
+
+
+# ---- chapter 05: comparing runs, confusion matrix, digits -------------------
+def plot_runs(ax, runs, x="epoch", y="loss", logy=True):
+    """One curve per run: runs is {name: history}, each history a dict of lists.
+
+    x: "epoch" or "time" (the "time" list of ``mlp_lib.compare.timed_fit``);
+    y: a key such as "loss", "val_loss" or "val_accuracy".
+    """
+    for i, (name, history) in enumerate(runs.items()):
+        ax.plot(history[x], history[y], color=CYCLE[i % len(CYCLE)], lw=2, label=name)
+    ax.set_xlabel({"epoch": "epoch", "time": "wall time (s)"}.get(x, x))
+    ax.set_ylabel(y.replace("_", " "))
+    if logy:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def confusion_matrix(labels_true, labels_pred, k=None):
+    """Counts C: (k, k), C[i, j] = how many samples of class i were predicted as j."""
+    labels_true = np.asarray(labels_true, dtype=int)
+    labels_pred = np.asarray(labels_pred, dtype=int)
+    if labels_true.shape != labels_pred.shape or labels_true.ndim != 1:
+        raise ValueError(
+            f"labels_true and labels_pred must be 1-D and the same shape, got {labels_true.shape}"
+            f" and {labels_pred.shape}"
+        )
+    if k is None:
+        k = int(max(labels_true.max(), labels_pred.max())) + 1
+    C = np.zeros((k, k), dtype=int)
+    np.add.at(C, (labels_true, labels_pred), 1)
+    return C
+
+
+def plot_confusion_matrix(ax, labels_true, labels_pred, k=None):
+    """Draw the confusion matrix with its counts; the diagonal is what was right. Returns C."""
+    C = confusion_matrix(labels_true, labels_pred, k)
+    k = C.shape[0]
+    shown = np.log1p(C)  # a log scale, so the few mistakes stand out next to the big diagonal
+    ax.imshow(shown, cmap="Blues")
+    for i in range(k):
+        for j in range(k):
+            if C[i, j]:
+                dark = shown[i, j] > 0.6 * shown.max()
+                ax.text(j, i, str(C[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black", fontweight="bold" if i != j else None)
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    return C
+
+
+def plot_digit_grid(fig, images, titles=None, ncols=8, shape=(8, 8)):
+    """Small grey images in a grid on ``fig``: images (n, h*w) rows, titles a list of n strings."""
+    images = np.asarray(images)
+    n = len(images)
+    ncols = max(1, min(ncols, n))
+    nrows = max(1, -(-n // ncols))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for i, ax in enumerate(axes.ravel()):
+        ax.set_axis_off()
+        if i < n:
+            ax.imshow(images[i].reshape(shape), cmap="gray_r", vmin=0, vmax=images.max())
+            if titles is not None:
+                ax.set_title(titles[i], fontsize=8)
+    return axes
+
+
+def plot_histograms(axes, arrays, titles, bins=40, value_range=None, color=None):
+    """One histogram per axes: arrays a list of arrays (flattened), titles a list of strings."""
+    for i, (ax, values, title) in enumerate(zip(axes, arrays, titles)):
+        ax.hist(np.ravel(values), bins=bins, range=value_range, color=color or CYCLE[i % len(CYCLE)])
+        ax.set_title(title, fontsize=9)
+        ax.set_yticks([])
+    return axes
