@@ -79,6 +79,14 @@ class LossSurfaceExplorer(FrameWidget):
 
     def __init__(self, X, t, model="linear", lr=None, steps=40, start=None, momentum=0.0,
                  bias=0.0, w_range=None, b_range=None, figsize=(11.0, 3.9)):
+        self._init_model(X, t, model, lr, steps, start, momentum, bias, w_range, b_range)
+        self._build_figure(figsize)
+        self._compute_run()
+        self.n_frames = self.steps + 1
+        self.render(0)
+
+    def _init_model(self, X, t, model, lr, steps, start, momentum, bias, w_range, b_range):
+        """Everything but the figure: data, minimum, plotted ranges and run settings."""
         self.model = check_choice(model, "model", MODELS)
         self._set_data(X, t, bias)
         self._best = self._find_minimum()
@@ -87,10 +95,6 @@ class LossSurfaceExplorer(FrameWidget):
         self.steps = check_positive_int(steps, "steps")
         self.start = self._default_start() if start is None else self._check_start(start)
         self.momentum = _check_momentum(momentum)
-        self._build_figure(figsize)
-        self._compute_run()
-        self.n_frames = self.steps + 1
-        self.render(0)
 
     # ---- data and model ------------------------------------------------------
     def _set_data(self, X, t, bias):
@@ -218,11 +222,15 @@ class LossSurfaceExplorer(FrameWidget):
         self.frame = min(self.frame, self.n_frames - 1)
         self.refresh()
 
-    def _compute_run(self):
+    def _descend(self):
         limit = float(np.max(np.abs(self._centre) + ESCAPE * self._half))
         self.run = descend(self.cost, self.gradient, self.start, self.lr, self.steps,
                            momentum=self.momentum, limit=limit)
         self.verdict = self._judge(self.run)
+        return self.run
+
+    def _compute_run(self):
+        self._descend()
         colour = COLORS["vermillion"] if self.verdict.startswith("diverging") else COLORS["black"]
         self._verdict_text.set_text(self.verdict)
         self._verdict_text.set_color(colour)
@@ -261,20 +269,8 @@ class LossSurfaceExplorer(FrameWidget):
         p_name, q_name = (f"${n}$" for n in self.param_names)
 
         # contours of J
+        self._draw_contours(ax_c)
         (lo_p, hi_p), (lo_q, hi_q) = self.ranges
-        P, Q = np.meshgrid(np.linspace(lo_p, hi_p, 80), np.linspace(lo_q, hi_q, 80))
-        Jg = self._cost_grid(P, Q)
-        J_best = float(min(Jg.min(), self.cost(self._best)))
-        levels = J_best + (Jg.max() - J_best) * np.linspace(0, 1, 16)[1:] ** 2
-        levels = np.concatenate([[J_best], levels])
-        ax_c.contourf(P, Q, Jg, levels=levels, cmap=SEQUENTIAL_CMAP, extend="max")
-        ax_c.contour(P, Q, Jg, levels=levels[1:], colors="white", linewidths=0.4, alpha=0.6)
-        ax_c.plot(*self._best, marker="*", markersize=13, color="white", markeredgecolor="black",
-                  linestyle="none", label="minimum")
-        ax_c.set_xlim(lo_p, hi_p)
-        ax_c.set_ylim(lo_q, hi_q)
-        ax_c.set_xlabel(p_name)
-        ax_c.set_ylabel(q_name)
         loss = "mean squared error" if self.model == "linear" else "cross-entropy"
         ax_c.set_title(f"J({p_name}, {q_name}): {loss}", fontsize=10)
 
@@ -315,6 +311,23 @@ class LossSurfaceExplorer(FrameWidget):
                 self._path3d, self._now3d, self._status]
         live += self._build_model_panel(ax_m)
         freeze_background(fig, live)
+
+    def _draw_contours(self, ax):
+        """Filled contours of J over the plotted ranges, and the minimum as a star."""
+        (lo_p, hi_p), (lo_q, hi_q) = self.ranges
+        P, Q = np.meshgrid(np.linspace(lo_p, hi_p, 80), np.linspace(lo_q, hi_q, 80))
+        Jg = self._cost_grid(P, Q)
+        J_best = float(min(Jg.min(), self.cost(self._best)))
+        levels = J_best + (Jg.max() - J_best) * np.linspace(0, 1, 16)[1:] ** 2
+        levels = np.concatenate([[J_best], levels])
+        ax.contourf(P, Q, Jg, levels=levels, cmap=SEQUENTIAL_CMAP, extend="max")
+        ax.contour(P, Q, Jg, levels=levels[1:], colors="white", linewidths=0.4, alpha=0.6)
+        ax.plot(*self._best, marker="*", markersize=13, color="white", markeredgecolor="black",
+                linestyle="none", label="minimum")
+        ax.set_xlim(lo_p, hi_p)
+        ax.set_ylim(lo_q, hi_q)
+        ax.set_xlabel(f"${self.param_names[0]}$")
+        ax.set_ylabel(f"${self.param_names[1]}$")
 
     def _build_model_panel(self, ax):
         X, t = self.X, self.t
@@ -445,3 +458,26 @@ class LossSurfaceExplorer(FrameWidget):
     def __repr__(self):
         return (f"LossSurfaceExplorer(model={self.model!r}, m={len(self.X)}, lr={self.lr:g}, "
                 f"steps={self.steps}, momentum={self.momentum:g}: {self.verdict})")
+
+
+def plot_descent(ax, X, t, lr, steps=40, model="linear", start=None, momentum=0.0, bias=0.0,
+                 w_range=None, b_range=None):
+    """One static picture: the contours of J and a whole gradient-descent path on ``ax``.
+
+    The arguments are those of :class:`LossSurfaceExplorer` (same data checks,
+    same default start and ranges), so several calls side by side compare
+    learning rates. The title says how the run behaves. Returns the
+    :class:`mlp_lib.linear_models.DescentRun`.
+    """
+    surface = LossSurfaceExplorer.__new__(LossSurfaceExplorer)
+    surface._init_model(X, t, model, lr, steps, start, momentum, bias, w_range, b_range)
+    run = surface._descend()
+    surface._draw_contours(ax)
+    ax.plot(run.params[:, 0], run.params[:, 1], color=COLORS["vermillion"], linewidth=1.5,
+            marker="o", markersize=2.5)
+    ax.plot(*surface.start, "s", color="white", markeredgecolor="black", markersize=6)
+    name = surface.verdict.split(":")[0].split(",")[0]
+    colour = COLORS["vermillion"] if name == "diverging" else "black"
+    label = f"lr = {surface.lr:g}" + (f", momentum {surface.momentum:g}" if surface.momentum else "")
+    ax.set_title(f"{label}: {name}", fontsize=10, color=colour)
+    return run
