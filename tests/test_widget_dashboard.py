@@ -1,0 +1,150 @@
+"""TrainingDashboard: a callback that sees every epoch and never changes training."""
+
+import numpy as np
+import pytest
+
+from mlp_lib import MLP
+from mlp_lib.data import one_hot, spiral, train_test_split
+from mlp_lib.widgets import TrainingDashboard
+
+
+@pytest.fixture
+def spiral_split():
+    X, labels = spiral(40, 3, seed=0)
+    X_train, X_test, l_train, l_test = train_test_split(X, labels, 0.25, seed=0)
+    return X_train, one_hot(l_train, 3), X_test, one_hot(l_test, 3)
+
+
+def _net(seed=0):
+    return MLP([2, 12, 3], "tanh", "softmax", "cross_entropy", seed=seed)
+
+
+class _Handle:
+    def __init__(self):
+        self.updates = 0
+
+    def update(self, fig):
+        self.updates += 1
+
+
+@pytest.fixture
+def fake_display(monkeypatch):
+    """Let live=True run outside a notebook: display() returns a handle that counts updates."""
+    import IPython.display
+
+    handles = []
+
+    def display(*objs, display_id=None, **kwargs):
+        handles.append(_Handle())
+        return handles[-1]
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    return handles
+
+
+FIT = dict(epochs=12, lr=0.2, batch_size=8, momentum=0.9, seed=3)
+
+
+def test_receives_every_epoch(spiral_split):
+    X, T, X_val, T_val = spiral_split
+    net = _net()
+    dash = TrainingDashboard(X_val=X_val, T_val=T_val, every=2, live=False)
+    history = net.fit(X, T, callbacks=[dash], **FIT)
+    assert dash.history["epoch"] == list(range(1, FIT["epochs"] + 1))
+    assert dash.n_frames == FIT["epochs"]
+    np.testing.assert_allclose(dash.history["loss"], history["loss"])
+    np.testing.assert_allclose(dash.history["accuracy"], history["accuracy"])
+    assert dash.history["val_loss"][-1] == pytest.approx(net.loss(X_val, T_val), rel=1e-12)
+    assert dash.history["val_accuracy"][-1] == pytest.approx(net.accuracy(X_val, T_val))
+    assert len(dash._batch_loss) == FIT["epochs"] * -(-len(X) // FIT["batch_size"])
+    assert np.all(np.diff(dash.history["time"]) >= 0)
+
+
+def test_uses_fit_validation_when_it_has_none(spiral_split):
+    X, T, X_val, T_val = spiral_split
+    net = _net()
+    dash = TrainingDashboard(live=False)
+    history = net.fit(X, T, X_val=X_val, T_val=T_val, callbacks=[dash], **FIT)
+    np.testing.assert_allclose(dash.history["val_loss"], history["val_loss"])
+    np.testing.assert_allclose(dash.history["val_accuracy"], history["val_accuracy"])
+
+
+def test_same_seed_same_weights_with_live_redraws(spiral_split, fake_display):
+    X, T, X_val, T_val = spiral_split
+    plain = _net()
+    plain.fit(X, T, **FIT)
+    watched = _net()
+    dash = TrainingDashboard(X_val=X_val, T_val=T_val, every=1, X_train=X, T_train=T,
+                             live=True, budget=0.99)
+    watched.fit(X, T, callbacks=[dash], **FIT)
+    assert dash.n_redraws > 5, "live mode should have redrawn during training"
+    assert fake_display and fake_display[0].updates == dash.n_redraws - 1
+    for a, b in zip(plain.layers, watched.layers):
+        assert np.array_equal(a.W, b.W)
+        assert np.array_equal(a.b, b.b)
+
+
+def test_every_limits_redraws(spiral_split, fake_display):
+    X, T, _, _ = spiral_split
+    n_batches = -(-len(X) // FIT["batch_size"])
+    dash = TrainingDashboard(every=n_batches * 100, live=True, budget=0.99)
+    _net().fit(X, T, callbacks=[dash], **FIT)
+    assert dash.n_redraws == 2  # the first picture and the final one
+
+
+def test_replay_frames_and_boundary_change(spiral_split):
+    X, T, X_val, T_val = spiral_split
+    dash = TrainingDashboard(X_val=X_val, T_val=T_val, X_train=X, T_train=T, live=False)
+    _net().fit(X, T, callbacks=[dash], **FIT)
+    first = None
+    for frame in range(dash.n_frames):
+        dash.render(frame)
+        if frame == 0:
+            first = np.array(dash._image.get_array())
+        x, _ = dash._loss_line.get_data()
+        assert len(x) == frame + 1
+    assert not np.allclose(first, dash._image.get_array()), "the boundary should move while training"
+    dash.fig.canvas.draw()
+    with pytest.raises(ValueError, match="frame"):
+        dash.render(dash.n_frames)
+    with pytest.raises(TypeError, match="frame"):
+        dash.render(True)
+
+
+def test_before_training_and_regression_net():
+    dash = TrainingDashboard(live=False)
+    assert dash.n_frames == 1
+    dash.render(0)
+    dash.fig.canvas.draw()
+    X = np.linspace(-1, 1, 20).reshape(-1, 1)
+    net = MLP([1, 4, 1], "tanh", "identity", "mse", seed=0)
+    net.fit(X, 2 * X, epochs=3, lr=0.1, batch_size=5, callbacks=[dash])
+    assert dash.n_frames == 3
+    assert not dash.ax_acc.get_visible()
+    dash.fig.canvas.draw()
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        (dict(every=0), ValueError, "every"),
+        (dict(every=2.5), TypeError, "every"),
+        (dict(X_val=np.zeros((3, 2))), ValueError, "T_val"),
+        (dict(X_val=np.zeros((3, 2)), T_val=np.zeros((4, 3))), ValueError, "same number of rows"),
+        (dict(X_train=np.zeros((5, 3)), T_train=np.zeros(5)), ValueError, r"\(m, 2\)"),
+        (dict(X_train=np.zeros((5, 2))), ValueError, "T_train"),
+        (dict(budget=1.5), ValueError, "budget"),
+        (dict(live="yes"), TypeError, "live"),
+        (dict(X_val="abc", T_val=np.zeros(3)), TypeError, "X_val"),
+    ],
+)
+def test_bad_arguments(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        TrainingDashboard(**kwargs)
+
+
+def test_validation_data_must_fit_the_network(spiral_split):
+    X, T, _, _ = spiral_split
+    dash = TrainingDashboard(X_val=np.zeros((4, 5)), T_val=np.zeros((4, 3)), live=False)
+    with pytest.raises(ValueError, match="X_val"):
+        _net().fit(X, T, callbacks=[dash], **FIT)
