@@ -283,7 +283,7 @@ def shot(locator):
 
 def drive_widget(control):
     """Press Play, or move the slider to its end when there is no Play."""
-    play = control.locator(".widget-play button").first
+    play = control.locator(".widget-play button:has(.fa-play)").first
     if play.count():
         play.click()
         return "Play"
@@ -293,6 +293,13 @@ def drive_widget(control):
     for _ in range(3):
         handle.press("ArrowRight")
     return "slider"
+
+
+def pause_widget(control):
+    """Press Pause if the widget is still playing (it stops by itself at its last frame)."""
+    pause = control.locator(".widget-play button:has(.fa-pause)").first
+    if pause.count():
+        pause.click()
 
 
 def wait_picture_change(figure_of, before, timeout=WIDGET_CHANGE_TIMEOUT):

@@ -61,11 +61,12 @@ def test_chapter_runs_and_widgets_animate(page, lab_server, artifacts, name):
         (artifacts / f"{stem}-widget{k + 1}-before.png").write_bytes(before)
         how = lab.drive_widget(control)
         after = lab.wait_picture_change(figure, before)
+        lab.pause_widget(control)
         if after is None:
             problems.append(f"widget {k + 1} of {n_widgets}: the figure did not change after {how}")
         else:
             (artifacts / f"{stem}-widget{k + 1}-after.png").write_bytes(after)
-    # Let the last animation run on a little, then look for errors from the callbacks.
+    # Let the frames asked for so far arrive, then look for errors from the callbacks.
     page.wait_for_timeout(500)
     lab.wait_idle(page, timeout=60)
     problems += [f"while driving widgets: {e}" for e in page.evaluate("() => window.__bt_errors")]

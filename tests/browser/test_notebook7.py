@@ -46,6 +46,7 @@ def test_notebook7_chapter_widget_renders(page, lab_server, artifacts):
     before = lab.shot(figure)
     lab.drive_widget(control)
     after = lab.wait_picture_change(lambda: lab.widget_figure(lab.widget_controls(page).first), before)
+    lab.pause_widget(lab.widget_controls(page).first)
     assert after is not None, "the figure did not change after Play"
     lab.wait_idle(page, timeout=60)
     lab.save_page(page, f"notebook7-{name.removesuffix('.ipynb')}", artifacts)
