@@ -311,8 +311,10 @@ class MLP:
                 for batch in range(n_batches):
                     idx = order[batch * batch_size:(batch + 1) * batch_size]
                     Xb, Tb = Xb_full[: len(idx)], Tb_full[: len(idx)]
-                    X.take(idx, axis=0, out=Xb)
-                    T.take(idx, axis=0, out=Tb)
+                    # mode="clip" changes nothing here (idx is a permutation, always in
+                    # range); the default mode="raise" would copy through a temporary.
+                    X.take(idx, axis=0, out=Xb, mode="clip")
+                    T.take(idx, axis=0, out=Tb, mode="clip")
                     Y = Xb
                     for layer in self.layers:
                         Y = layer.forward(Y)
