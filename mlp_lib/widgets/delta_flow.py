@@ -444,31 +444,30 @@ class DeltaFlowAnimator(FrameWidget):
         n_edges = len(self._edges)
         colours = np.tile(_EDGE_GREY, (n_edges, 1))
         lw = np.full(n_edges, 0.8)
-        if kind == "input":
-            active = np.zeros(n_edges, dtype=bool)
-            values = np.zeros(n_edges)
+        source = {"input": "W", "forward": "W", "error": "W", "delta": "W", "gradient": "dW",
+                  "update": "W_new"}[kind]
+        values = np.array([r[source][q][i, jj] for q, i, jj in self._edges])
+        if kind == "input":  # the starting weights, all of them
+            active = np.ones(n_edges, dtype=bool)
+        elif kind == "forward":
+            active = ek <= k
+        elif kind in ("error", "delta"):
+            active = ek == k + 1 if kind == "delta" else np.zeros(n_edges, dtype=bool)
         else:
-            source = {"forward": "W", "error": "W", "delta": "W", "gradient": "dW", "update": "W_new"}[kind]
-            values = np.array([r[source][q][i, jj] for q, i, jj in self._edges])
-            if kind == "forward":
-                active = ek <= k
-            elif kind in ("error", "delta"):
-                active = ek == k + 1 if kind == "delta" else np.zeros(n_edges, dtype=bool)
-            else:
-                active = ek >= k
-            if kind == "gradient":  # scale per layer: deep layers' gradients are tiny
-                scale = np.ones(n_edges)
-                for q in range(1, L + 1):
-                    in_q = ek == q
-                    scale[in_q] = np.abs(values[in_q]).max() or 1.0
-                norm = np.abs(values) / scale
-                cols = self._colours(values / scale, 1.0)
-            else:
-                top = np.abs(values[active]).max() if active.any() else 1.0
-                norm = np.abs(values) / (top or 1.0)
-                cols = self._colours(values, top)
-            colours[active] = cols[active]
-            lw[active] = 0.8 + 4.0 * norm[active]
+            active = ek >= k
+        if kind == "gradient":  # scale per layer: deep layers' gradients are tiny
+            scale = np.ones(n_edges)
+            for q in range(1, L + 1):
+                in_q = ek == q
+                scale[in_q] = np.abs(values[in_q]).max() or 1.0
+            norm = np.abs(values) / scale
+            cols = self._colours(values / scale, 1.0)
+        else:
+            top = np.abs(values[active]).max() if active.any() else 1.0
+            norm = np.abs(values) / (top or 1.0)
+            cols = self._colours(values, top)
+        colours[active] = cols[active]
+        lw[active] = 0.8 + 4.0 * norm[active]
         # the edges of the equation: into unit j (forward, gradient, update) or out of it (delta)
         if kind == "delta":
             mine = (ek == k + 1) & (ei == j)
@@ -476,14 +475,14 @@ class DeltaFlowAnimator(FrameWidget):
             mine = (ek == k) & (ej == j)
         else:
             mine = np.zeros(n_edges, dtype=bool)
-        colours[active & ~mine, 3] = 0.35
+        colours[active & ~mine, 3] = 0.8 if kind == "input" else 0.35
         colours[mine, 3] = 1.0
         lw[mine] += 1.0
         self._edge_lines.set_color(colours)
         self._edge_lines.set_linewidths(lw)
 
         phase = {
-            "input": "the input",
+            "input": "the input; edges: the weights w (width ∝ |w|)",
             "forward": f"forward pass into {self._the(k)} (colour: y)",
             "error": "the output error δ = ∂J/∂a (colour: δ)",
             "delta": f"δ flows back to {self.layer_name(k)} (colour: δ)",
