@@ -265,3 +265,18 @@ def plot_histograms(axes, arrays, titles, bins=40, value_range=None, color=None)
         ax.set_title(title, fontsize=9)
         ax.set_yticks([])
     return axes
+
+
+def plot_gradient_norms(ax, norms, label=None, color=None, marker="o", **kwargs):
+    """Per-layer gradient norms on a log axis, layer 1 (first hidden) to the output layer.
+
+    norms: (L,) as from ``mlp_lib.diagnostics.gradient_norms``, bottom layer
+    first. kwargs go to ``ax.plot``. Returns the line.
+    """
+    norms = np.asarray(norms, dtype=float)
+    layers = np.arange(1, norms.size + 1)
+    (line,) = ax.plot(layers, norms, marker=marker, label=label, color=color, **kwargs)
+    ax.set_yscale("log")
+    ax.set_xlabel("layer (1 = first hidden layer, last = output layer)")
+    ax.set_ylabel(r"$\|\partial J / \partial W\|$")
+    return line
