@@ -62,9 +62,17 @@ def _factor(v):
     return f"({text})" if v < 0 else text
 
 
-def _wrap(terms, sep, per_line, indent):
-    """Join terms with sep, starting a new line every per_line terms."""
-    lines = [sep.join(terms[i:i + per_line]) for i in range(0, len(terms), per_line)]
+def _wrap(terms, sep, per_line, indent, width=100):
+    """Join terms with sep, starting a new line (with indent) every per_line terms
+    or before a line would grow longer than width characters."""
+    lines, line, count = [], "", 0
+    for term in terms:
+        if line and (count == per_line or len(line) + len(sep) + len(term) > width):
+            lines.append(line)
+            line, count = "", 0
+        line = term if not line else line + sep + term
+        count += 1
+    lines.append(line)
     return (sep.rstrip() + "\n" + indent).join(lines)
 
 

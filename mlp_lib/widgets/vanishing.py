@@ -121,7 +121,7 @@ class VanishingGradientExplorer(FrameWidget):
                                 label="current step")
         ax.legend(loc="lower right", fontsize=8, frameon=False)
         self._ratio_text = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", fontsize=9,
-                                   color=COLORS["vermillion"])
+                                   color=COLORS["black"])
 
     def _rescale(self):
         layers = np.arange(1, self.depth + 2)
