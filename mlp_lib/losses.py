@@ -39,7 +39,7 @@ def mse(Y, T):
     """Mean squared error J = (1/m) sum (Y - T)**2; Y, T: (m, k) or (m,) -> float."""
     Y, T = _pair(Y, T)
     D = Y - T
-    return float(np.sum(D * D) / _m(Y))
+    return float((D * D).sum() / _m(Y))
 
 
 def mse_gradient(Y, T):
@@ -52,7 +52,7 @@ def binary_cross_entropy(Y, T):
     """J = -(1/m) sum [T log Y + (1 - T) log(1 - Y)]; Y in [0, 1]; -> float."""
     Y, T = _pair(Y, T)
     Yc = np.clip(Y, EPS, 1.0 - EPS)
-    return float(-np.sum(T * np.log(Yc) + (1.0 - T) * np.log1p(-Yc)) / _m(Y))
+    return float(-(T * np.log(Yc) + (1.0 - T) * np.log1p(-Yc)).sum() / _m(Y))
 
 
 def binary_cross_entropy_gradient(Y, T):
@@ -65,7 +65,7 @@ def binary_cross_entropy_gradient(Y, T):
 def cross_entropy(Y, T):
     """J = -(1/m) sum T log Y for softmax outputs Y and one-hot T, both (m, k)."""
     Y, T = _pair(Y, T)
-    return float(-np.sum(T * np.log(np.clip(Y, EPS, 1.0))) / _m(Y))
+    return float(-(T * np.log(np.clip(Y, EPS, 1.0))).sum() / _m(Y))
 
 
 def cross_entropy_gradient(Y, T):
@@ -81,15 +81,15 @@ def binary_cross_entropy_from_logits(A, T):
     """
     A, T = _pair(A, T)
     per_unit = np.maximum(A, 0.0) - A * T + np.log1p(np.exp(-np.abs(A)))
-    return float(np.sum(per_unit) / _m(A))
+    return float(per_unit.sum() / _m(A))
 
 
 def cross_entropy_from_logits(A, T):
     """Cross-entropy of Y = softmax(A), computed from A with log-sum-exp; exact for any finite A."""
     A, T = _pair(A, T)
     shifted = A - A.max(axis=1, keepdims=True)
-    log_Y = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-    return float(-np.sum(T * log_Y) / _m(A))
+    log_Y = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-(T * log_Y).sum() / _m(A))
 
 
 class Loss:

@@ -366,8 +366,8 @@ class MLP:
 
 def _n_correct(Y, T):
     if Y.shape[1] == 1:
-        return int(np.sum((Y > 0.5) == (T > 0.5)))
-    return int(np.sum(Y.argmax(axis=1) == T.argmax(axis=1)))
+        return int(np.count_nonzero((Y > 0.5) == (T > 0.5)))
+    return int(np.count_nonzero(Y.argmax(axis=1) == T.argmax(axis=1)))
 
 
 class _FunctionCallback:
