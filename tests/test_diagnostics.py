@@ -49,3 +49,15 @@ def test_deep_net():
         diagnostics.deep_net(0)
     with pytest.raises(TypeError, match="net must be an mlp_lib.MLP"):
         diagnostics.gradient_norms("net", np.zeros((1, 1)), np.zeros((1, 1)))
+
+
+def test_plot_gradient_norms_draws_on_a_log_axis():
+    from mlp_lib.plots import new_figure, plot_gradient_norms
+
+    fig = new_figure()
+    ax = fig.add_subplot()
+    line = plot_gradient_norms(ax, [1e-6, 1e-3, 1.0], label="sigmoid")
+    assert ax.get_yscale() == "log"
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(line.get_ydata(), [1e-6, 1e-3, 1.0])
+    assert line.get_label() == "sigmoid"
