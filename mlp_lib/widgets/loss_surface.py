@@ -346,8 +346,8 @@ class LossSurfaceExplorer(FrameWidget):
             ax.set_ylim(t.min() - pad_t, t.max() + pad_t)
             ax.set_xlabel("$x$")
             ax.set_ylabel("$t$ and $y$")
-            ax.legend(loc="upper left", fontsize=7, framealpha=0.85)
-            ax.set_title("the current line on the data", fontsize=10)
+            # no legend (a live line would cross it): the title names the lines
+            ax.set_title("current line $y = wx + b$ (orange),\nbest fit (dashed)", fontsize=9.5)
             return [self._model_line]
         from matplotlib.colors import LinearSegmentedColormap
 
@@ -370,8 +370,7 @@ class LossSurfaceExplorer(FrameWidget):
         ax.set_ylim(lo[1], hi[1])
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
-        ax.legend(loc="upper left", fontsize=7, framealpha=0.85)
-        ax.set_title("P(class 1) and the decision boundary", fontsize=10)
+        ax.set_title("P(class 1): blue 0 to orange 1;\nblack line: the decision boundary", fontsize=9.5)
         return [self._prob, *scatters, self._model_line]
 
     # ---- one frame -----------------------------------------------------------
