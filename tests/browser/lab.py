@@ -7,6 +7,7 @@ from the page and from ``window.jupyterapp`` (the server runs with
 come from the cell models, pictures from screenshots.
 """
 
+import json
 import os
 import re
 import time
@@ -96,9 +97,19 @@ def chapter_notebooks():
     return sorted(p.name for p in (course_source() / "chapters").glob("*.ipynb"))
 
 
-def notebook_uses_widgets(path):
-    text = Path(path).read_text(encoding="utf-8")
-    return "mlp_lib.widgets" in text or "from mlp_lib import widgets" in text
+def first_chapter_with_widget(course_dir):
+    """The first chapters/*.ipynb in ``course_dir`` with a code cell that builds a course widget."""
+    from mlp_lib.widgets import _CLASSES
+
+    names = "|".join(sorted(n for n in _CLASSES if n != "FrameWidget"))
+    builds = re.compile(rf"\b({names})\(")
+    for path in sorted((Path(course_dir) / "chapters").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb.get("cells", []):
+            source = "".join(cell.get("source", []))
+            if cell.get("cell_type") == "code" and builds.search(source):
+                return path.name
+    return None
 
 
 def wait_for(predicate, timeout, interval=0.25, message="condition"):

@@ -1,4 +1,8 @@
-"""One exercise, solved in JupyterLab through the notebook UI.
+"""The exercises in JupyterLab: every one opens and runs; one is solved through the UI.
+
+Every exercises/*.ipynb: Run All must finish with no error outside the stub
+cells (tagged ``raises-exception``: they raise NotImplementedError until the
+learner writes the code).
 
 exercises/ex01_linear_regression.ipynb: Run All (the stubs raise, as they
 should), type a correct ``predict`` into its stub cell, run it and the
@@ -25,6 +29,20 @@ FORGOT_BIAS = '''def predict(X, w, b):
 NOT_DONE = "predict: not done yet"
 PASSED = "✓ predict: all checks passed"
 FORGOT_BIAS_FEEDBACK = "you forgot the bias b"
+
+
+EXERCISES = sorted(p.name for p in (lab.course_source() / "exercises").glob("*.ipynb"))
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("name", EXERCISES)
+def test_exercise_runs_untouched(page, lab_server, artifacts, name):
+    lab.open_notebook(page, lab_server, f"exercises/{name}")
+    s = lab.run_all(page)
+    problems = lab.problems(s)
+    lab.save_page(page, name.removesuffix(".ipynb"), artifacts)
+    problems += [f"page error: {e}" for e in page.page_errors]
+    assert not problems, f"{name}:\n" + "\n\n".join(problems)
 
 
 @pytest.fixture

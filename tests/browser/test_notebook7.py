@@ -1,6 +1,6 @@
 """Smoke test in Notebook 7's single-document page (/notebooks/...).
 
-A chapter with a widget is opened there, run with Run > Run All Cells, and
+The first chapter that builds one of mlp_lib.widgets' classes is opened there, run with Run > Run All Cells, and
 its first widget must render: Play, the slider and the figure on screen, and
 the figure must change when Play is pressed.
 """
@@ -12,16 +12,9 @@ from tests.browser import lab
 pytestmark = pytest.mark.browser
 
 
-def _chapter_with_widget():
-    names = lab.chapter_notebooks()
-    chapters = lab.course_source() / "chapters"
-    with_widgets = [n for n in names if lab.notebook_uses_widgets(chapters / n)]
-    return with_widgets[0] if with_widgets else None
-
-
 @pytest.mark.timeout(240)
-def test_notebook7_chapter_widget_renders(page, lab_server, artifacts):
-    name = _chapter_with_widget()
+def test_notebook7_chapter_widget_renders(page, lab_server, artifacts, course_dir):
+    name = lab.first_chapter_with_widget(course_dir)
     if name is None:
         pytest.skip("no chapter uses mlp_lib.widgets yet")
     path = f"chapters/{name}"
