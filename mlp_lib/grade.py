@@ -175,15 +175,24 @@ def print_report(rows, out=sys.stdout):
               f"  ({pct:.0f} %)  [{r.get('seconds', 0):.1f} s]", file=out)
         if r["error"]:
             print(f"    ! {r['error']}", file=out)
-        last = None
+        by_function = {}
         for c in r["checks"]:
-            if c["passed"]:
+            by_function.setdefault(c["function"], []).append(c)
+        for name, checks in by_function.items():
+            got = sum(c["points"] for c in checks)
+            top = sum(c["max_points"] for c in checks)
+            if all(c["passed"] for c in checks):
+                print(f"    ✓ {name}  {got:g}/{top:g}", file=out)
                 continue
-            if c["function"] != last:
-                print(f"    {c['function']}:", file=out)
-                last = c["function"]
-            body = c["feedback"].replace("\n", "\n          ")
-            print(f"      ✗ {c['name']}: {body}", file=out)
+            if checks[0]["feedback"].startswith("not done yet"):
+                print(f"    … {name}  0/{top:g}  not done yet", file=out)
+                continue
+            print(f"    ✗ {name}  {got:g}/{top:g}", file=out)
+            for c in checks:
+                if c["passed"] or c["feedback"].startswith("not checked until"):
+                    continue
+                body = c["feedback"].replace("\n", "\n          ")
+                print(f"        ✗ {c['name']}: {body}", file=out)
 
 
 def main(argv=None):

@@ -361,7 +361,8 @@ def need_array(value, shape, what="the result"):
         got = value.shape
         hint = ""
         if value.ndim == 0:
-            hint = " You returned a single number: was a sum or mean taken too early?"
+            hint = (" You returned a single number: summed over all axes? Sum over the rows only"
+                    " (axis=0), or check where a sum or mean was taken too early.")
         elif len(shape) == 2 and got == shape[::-1]:
             hint = " That is the transpose of the expected shape: swap the factors or the .T."
         elif len(shape) == 1 and got in ((shape[0], 1), (1, shape[0])):

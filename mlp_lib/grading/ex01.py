@@ -3,7 +3,15 @@
 import numpy as np
 
 from mlp_lib.grading._framework import (
-    Call, Check, FunctionSpec, Mismatch, need_array, need_number, need_tuple, unchanged_check, value_judge,
+    Call,
+    Check,
+    FunctionSpec,
+    Mismatch,
+    need_array,
+    need_number,
+    need_tuple,
+    unchanged_check,
+    value_judge,
 )
 
 SHAPES = [(7, 3), (5, 1), (11, 4)]

@@ -4,8 +4,17 @@ softmax, softmax_gradient."""
 import numpy as np
 
 from mlp_lib.grading._framework import (
-    Call, Check, FunctionSpec, Mismatch, close, need_array, need_number, need_tuple, no_warnings,
-    unchanged_check, value_judge,
+    Call,
+    Check,
+    FunctionSpec,
+    Mismatch,
+    close,
+    need_array,
+    need_number,
+    need_tuple,
+    no_warnings,
+    unchanged_check,
+    value_judge,
 )
 
 

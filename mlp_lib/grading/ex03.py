@@ -3,7 +3,15 @@
 import numpy as np
 
 from mlp_lib.grading._framework import (
-    Call, Check, FunctionSpec, Mismatch, close, compare_values, need_array, need_tuple, unchanged_check,
+    Call,
+    Check,
+    FunctionSpec,
+    Mismatch,
+    close,
+    compare_values,
+    need_array,
+    need_tuple,
+    unchanged_check,
     value_judge,
 )
 from mlp_lib.grading._nets import BUGS, backprop_variant, sig
@@ -120,8 +128,16 @@ def _bw_parse(value, call):
     X, H, Y, T, W2 = call.args
     W1_shape = (X.shape[1], H.shape[1])
     dW1, db1, dW2, db2 = need_tuple(value, 4, ["dW1", "db1", "dW2", "db2"])
-    return [need_array(dW1, W1_shape, "dW1"), need_array(db1, (H.shape[1],), "db1"),
-            need_array(dW2, W2.shape, "dW2"), need_array(db2, (W2.shape[1],), "db2")]
+    dW1 = need_array(dW1, W1_shape, "dW1")
+    db1 = need_array(db1, (H.shape[1],), "db1")
+    try:
+        dW2 = need_array(dW2, W2.shape, "dW2")
+    except Mismatch as exc:
+        if np.shape(dW2) == (X.shape[1], W2.shape[1]):
+            raise Mismatch(f"{exc} That is X.T @ delta2: dW2 uses the wrong layer's activations;"
+                           " the input of the output layer is H, so dW2 = H.T @ delta2.") from None
+        raise
+    return [dW1, db1, dW2, need_array(db2, (W2.shape[1],), "db2")]
 
 
 def _bw_variant(call, bug=None):

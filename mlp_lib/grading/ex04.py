@@ -4,7 +4,15 @@ numerical_gradient."""
 import numpy as np
 
 from mlp_lib.grading._framework import (
-    Call, Check, Fn, FunctionSpec, Mismatch, close, need_array, unchanged_check, value_judge,
+    Call,
+    Check,
+    Fn,
+    FunctionSpec,
+    Mismatch,
+    close,
+    need_array,
+    unchanged_check,
+    value_judge,
 )
 from mlp_lib.grading._nets import BUGS, backprop_variant, sig
 from mlp_lib.grading.ex03 import backprop_judge
@@ -127,7 +135,9 @@ LAYER_GRADIENTS = FunctionSpec("layer_gradients", ["H_prev", "delta"], [
 
 # ---- backprop(X, T, weights, biases)
 
-NETS = {"one": (7, [3, 5, 2]), "equal": (6, [4, 6, 6, 3]), "deep": (5, [3, 4, 4, 4, 2])}
+NETS = {"one": (7, [3, 5, 2]), "equal": (6, [4, 6, 6, 3]), "deep": (5, [3, 4, 4, 4, 2]),
+        "square": (6, [4, 4, 4, 4])}
+SEEDS = {"one": 404, "equal": 405, "deep": 406, "square": 408}
 
 
 def _bp_call(key, seed):
@@ -141,7 +151,7 @@ def _bp_call(key, seed):
 
 
 def _bp_all():
-    return [_bp_call("one", 404), _bp_call("equal", 405), _bp_call("deep", 406)]
+    return [_bp_call(key, seed) for key, seed in SEEDS.items()]
 
 
 def _bp_parse(value, call):
@@ -161,10 +171,21 @@ def _bp_parse(value, call):
     if got_shapes == shapes[::-1] and shapes != shapes[::-1]:
         raise Mismatch("the list is ordered from the output down: return the bottom layer first"
                        " (grads[0] belongs to weights[0]); reverse the list before returning it.")
+    widths = [W.shape[0] for W in Ws] + [Ws[-1].shape[1]]
     for l, (pair, W, b) in enumerate(zip(value, Ws, bs), start=1):
         if not isinstance(pair, (list, tuple)) or len(pair) != 2:
             raise Mismatch(f"entry {l - 1} is a {type(pair).__name__}, expected a pair (dW, db).")
-        out.append(need_array(pair[0], W.shape, f"dW of layer {l}"))
+        try:
+            out.append(need_array(pair[0], W.shape, f"dW of layer {l}"))
+        except Mismatch as exc:
+            got = np.shape(pair[0])
+            if len(got) == 2 and got[1] == W.shape[1] and got[0] in widths[:l - 1] + widths[l:]:
+                which = "the output layer's" if l == L else f"layer {l}'s"
+                raise Mismatch(f"{exc} Its rows match another layer's width ({got[0]}): {which} dW uses the"
+                               f" wrong layer's activations. dW of layer {l} = (input of layer {l}).T @ delta,"
+                               f" and the input of layer {l} is the output of layer {l - 1}"
+                               f"{' (X for layer 1)' if l == 1 else ''}.") from None
+            raise
         out.append(need_array(pair[1], b.shape, f"db of layer {l}"))
     return out
 
@@ -178,17 +199,19 @@ def _bp_variant(call, bug=None):
 
 
 def _bp_check(key, title):
-    return Check(title, lambda: [_bp_call(key, {"one": 404, "equal": 405, "deep": 406}[key])],
+    return Check(title, lambda: [_bp_call(key, SEEDS[key])],
                  backprop_judge(_bp_parse, _bp_variant, lambda c: len(c.args[2]), BUGS,
                                 m_of=lambda c: c.args[0].shape[0]))
 
 
 BACKPROP = FunctionSpec("backprop", ["X", "T", "weights", "biases"], [
+    # not a gate: a shape error on one net must not hide what the other nets reveal
     Check("returns one (dW, db) per layer, bottom first, with the shapes of W and b", _bp_all,
-          lambda rs: [_bp_parse(r.value, r.call) for r in rs], gate=True),
+          lambda rs: [_bp_parse(r.value, r.call) for r in rs]),
     _bp_check("one", "gradients on a 2-layer net (one hidden layer)"),
     _bp_check("equal", "gradients on a 3-layer net (two hidden layers of equal width)"),
     _bp_check("deep", "gradients on a 4-layer net (three hidden layers)"),
+    _bp_check("square", "gradients on a 3-layer net whose layers all have the same width"),
     unchanged_check(["X", "T", "weights", "biases"], _bp_all),
 ])
 

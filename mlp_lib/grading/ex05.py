@@ -3,7 +3,15 @@
 import numpy as np
 
 from mlp_lib.grading._framework import (
-    Call, Check, FunctionSpec, Mismatch, Rng, need_array, need_tuple, unchanged_check, value_judge,
+    Call,
+    Check,
+    FunctionSpec,
+    Mismatch,
+    Rng,
+    need_array,
+    need_tuple,
+    unchanged_check,
+    value_judge,
 )
 
 # ---- iterate_minibatches(X, T, batch_size, rng)
