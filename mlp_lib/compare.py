@@ -14,8 +14,11 @@ exactly ``epochs`` passes over the data. Its initial weights and shuffling
 differ, so the two runs agree in kind, not digit for digit.
 """
 
+import contextlib
 import time
 import warnings
+
+import numpy as np
 
 from mlp_lib._checks import check_positive_int
 
@@ -38,14 +41,18 @@ class EpochTimer:
         return f"EpochTimer({len(self.times)} epochs)"
 
 
-def timed_fit(net, X, T, callbacks=(), **fit_kwargs):
+def timed_fit(net, X, T, callbacks=(), one_thread=True, **fit_kwargs):
     """``net.fit(X, T, **fit_kwargs)`` with the wall time of every epoch.
 
     Returns fit's history dict with one more list, "time": seconds since
-    training began at the end of each epoch.
+    training began at the end of each epoch. With ``one_thread`` (default)
+    the matrix products run on one thread (``single_threaded_blas``), so
+    that timings compare like with like and do not depend on how busy the
+    machine's other cores are.
     """
     timer = EpochTimer()
-    history = net.fit(X, T, callbacks=[timer, *callbacks], **fit_kwargs)
+    with single_threaded_blas() if one_thread else contextlib.nullcontext():
+        history = net.fit(X, T, callbacks=[timer, *callbacks], **fit_kwargs)
     history["time"] = list(timer.times)
     return history
 
@@ -87,3 +94,39 @@ def fit_sklearn(clf, X, labels):
         start = time.perf_counter()
         clf.fit(X, labels)
         return time.perf_counter() - start
+
+
+def preactivation_std(net, X):
+    """The spread of every layer's pre-activations: (n_layers,) with std(A_l) over all units and rows.
+
+    Runs ``net.forward(X)`` (X: (m, n_in)) and reads each layer's cached A.
+    With a good initialisation the numbers stay about the same from the
+    first layer to the last; they grow when weights are too large and shrink
+    towards 0 when they are too small.
+    """
+    net.forward(X)
+    return np.array([float(np.std(layer.A)) for layer in net.layers])
+
+
+_CONTROLLER = []
+
+
+def single_threaded_blas():
+    """A context manager that runs NumPy's matrix products on one thread.
+
+    Mid-sized products (a few hundred rows) make OpenBLAS start its threads;
+    on a machine whose other cores are busy, those threads wait on each
+    other and the product gets ten times slower than on one thread. The
+    widgets evaluate in this context. Without threadpoolctl it does nothing.
+    """
+    if not _CONTROLLER:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+            _CONTROLLER.append(None)
+        else:
+            _CONTROLLER.append(ThreadpoolController())
+    controller = _CONTROLLER[0]
+    if controller is None:  # pragma: no cover
+        return contextlib.nullcontext()
+    return controller.limit(limits=1, user_api="blas")

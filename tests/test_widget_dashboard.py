@@ -75,10 +75,10 @@ def test_same_seed_same_weights_with_live_redraws(spiral_split, fake_display):
     plain.fit(X, T, **FIT)
     watched = _net()
     dash = TrainingDashboard(X_val=X_val, T_val=T_val, every=1, X_train=X, T_train=T,
-                             live=True, budget=0.99)
+                             live=True, budget=0.99, delay=0)
     watched.fit(X, T, callbacks=[dash], **FIT)
     assert dash.n_redraws > 5, "live mode should have redrawn during training"
-    assert fake_display and fake_display[0].updates == dash.n_redraws - 1
+    assert len(fake_display) == 1 and fake_display[0].updates == dash.n_redraws - 1
     for a, b in zip(plain.layers, watched.layers):
         assert np.array_equal(a.W, b.W)
         assert np.array_equal(a.b, b.b)
@@ -87,9 +87,18 @@ def test_same_seed_same_weights_with_live_redraws(spiral_split, fake_display):
 def test_every_limits_redraws(spiral_split, fake_display):
     X, T, _, _ = spiral_split
     n_batches = -(-len(X) // FIT["batch_size"])
-    dash = TrainingDashboard(every=n_batches * 100, live=True, budget=0.99)
+    dash = TrainingDashboard(every=n_batches * 100, live=True, budget=0.99, delay=0)
     _net().fit(X, T, callbacks=[dash], **FIT)
-    assert dash.n_redraws == 2  # the first picture and the final one
+    assert dash.n_redraws == 1  # only the final picture
+    assert len(fake_display) == 1
+
+
+def test_short_run_shows_only_the_final_picture(spiral_split, fake_display):
+    X, T, _, _ = spiral_split
+    dash = TrainingDashboard(every=1, live=True, budget=0.99, delay=60)
+    _net().fit(X, T, callbacks=[dash], **FIT)
+    assert dash.n_redraws == 1
+    assert len(fake_display) == 1 and fake_display[0].updates == 0
 
 
 def test_replay_frames_and_boundary_change(spiral_split):
@@ -135,6 +144,7 @@ def test_before_training_and_regression_net():
         (dict(X_train=np.zeros((5, 2))), ValueError, "T_train"),
         (dict(budget=1.5), ValueError, "budget"),
         (dict(live="yes"), TypeError, "live"),
+        (dict(delay=-1), ValueError, "delay"),
         (dict(X_val="abc", T_val=np.zeros(3)), TypeError, "X_val"),
     ],
 )

@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 from mlp_lib._checks import as_float_array, check_positive_int
+from mlp_lib.compare import single_threaded_blas
 from mlp_lib.plots import COLORS, CYCLE, grid_2d, new_figure, plot_classes
 from mlp_lib.widgets._base import FrameWidget
 
@@ -41,7 +42,8 @@ def evaluate(net, X, T):
 
     accuracy is None for a network whose output is not a probability.
     """
-    A, Y = outputs(net, X)
+    with single_threaded_blas():
+        A, Y = outputs(net, X)
     loss_fn = net.loss_function
     J = loss_fn.from_logits(A, T) if loss_fn.from_logits is not None else loss_fn.value(Y, T)
     if net.output_activation not in ("sigmoid", "softmax"):
@@ -84,6 +86,8 @@ class TrainingDashboard(FrameWidget):
         one-hot (m, k), (m, 1) probabilities or (m,) labels.
     live: draw during training (True), or only when training ends (False);
         None (default) draws live inside a notebook kernel only.
+    delay: seconds of training before the first live picture (a run shorter
+        than that shows only its final picture).
     budget: the largest share of wall time spent drawing, in (0, 1).
     grid_steps: resolution of the decision-boundary grid.
 
@@ -97,7 +101,7 @@ class TrainingDashboard(FrameWidget):
     play_interval = 150
 
     def __init__(self, X_val=None, T_val=None, every=10, X_train=None, T_train=None,
-                 live=None, budget=0.1, grid_steps=40, figsize=None):
+                 live=None, budget=0.1, delay=0.3, grid_steps=40, figsize=None):
         self.every = check_positive_int(every, "every")
         if (X_val is None) != (T_val is None):
             raise ValueError("give both X_val and T_val, or neither")
@@ -133,6 +137,9 @@ class TrainingDashboard(FrameWidget):
         if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not 0 < budget < 1:
             raise ValueError(f"budget must be a number between 0 and 1 (a share of the time), got {budget!r}")
         self.budget = float(budget)
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not delay >= 0:
+            raise ValueError(f"delay must be a number of seconds >= 0, got {delay!r}")
+        self.delay = float(delay)
         self.grid_steps = check_positive_int(grid_steps, "grid_steps")
         self._reset_records()
         self._build(figsize)
@@ -143,7 +150,7 @@ class TrainingDashboard(FrameWidget):
     def _build(self, figsize):
         boundary = self.X_train is not None
         if figsize is None:
-            figsize = (11.0, 3.9) if boundary else (9.0, 3.9)
+            figsize = (11.0, 3.9) if boundary else (9.0, 3.5)
         # A fixed layout: constrained layout would cost more than the rest of a frame.
         self.fig = fig = new_figure(figsize, layout=None)
         ncols = 3 if boundary else 2
@@ -249,19 +256,13 @@ class TrainingDashboard(FrameWidget):
         self._n_batches = int(info.get("n_batches", 1))
         self._batches_since = 0
         self._t0 = time.perf_counter()
-        self._next_draw = self._t0
         self.ax_loss.set_xlim(0, max(self._epochs_total, 1))
         self.ax_acc.set_xlim(0, max(self._epochs_total, 1))
         self.ax_acc.set_visible(net.output_activation in ("sigmoid", "softmax"))
         self._live = self._in_kernel() if self.live is None else self.live
         self.n_frames = 1
-        if self._live:
-            from IPython.display import display
-
-            start = time.perf_counter()
-            self._update(0, 0.0, net.parameters(), "starting")
-            self._handle = display(self.fig, display_id=True)
-            self._account_draw(start)
+        self._handle = None
+        self._next_draw = self._t0 + self.delay  # a short run shows only its final picture
 
     def on_batch_end(self, net, info):
         epoch, batch = info["epoch"], info["batch"]
@@ -272,7 +273,7 @@ class TrainingDashboard(FrameWidget):
             start = time.perf_counter()
             done = epoch + (batch + 1) / self._n_batches
             self._update(len(self.history["epoch"]), done, net.parameters(), self._status(done))
-            self._handle.update(self.fig)
+            self._show_picture()
             self._account_draw(start)
 
     def on_epoch_end(self, net, info):
@@ -294,14 +295,33 @@ class TrainingDashboard(FrameWidget):
         self.n_frames = len(h["epoch"])
 
     def on_train_end(self, net, info):
-        self.train_time = time.perf_counter() - self._t0
         self.n_frames = max(len(self.history["epoch"]), 1)
         self.frame = self.n_frames - 1
         start = time.perf_counter()
         self.render(self.frame)
         if self._live:
-            self._handle.update(self.fig)
+            self._show_picture()
         self._account_draw(start)
+        self.train_time = time.perf_counter() - self._t0
+
+    def _show_picture(self):
+        """Put the figure in the notebook as a PNG, or replace the one shown before.
+
+        The PNG is made here, quickly (no tight bounding box, light
+        compression), rather than by the notebook's own figure display, which
+        draws the figure twice.
+        """
+        import io
+
+        from IPython.display import Image, display
+
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
+        picture = Image(data=buffer.getvalue(), format="png")
+        if self._handle is None:
+            self._handle = display(picture, display_id=True)
+        else:
+            self._handle.update(picture)
 
     # ---- drawing -----------------------------------------------------------
     @staticmethod

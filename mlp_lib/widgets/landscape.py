@@ -31,6 +31,7 @@ of all of them at once.
 import numpy as np
 
 from mlp_lib._checks import check_positive_int
+from mlp_lib.compare import single_threaded_blas
 from mlp_lib.network import MLP
 from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, freeze_background, new_figure
 from mlp_lib.widgets._base import FrameWidget
@@ -288,11 +289,12 @@ class LossLandscape(FrameWidget):
         self.alphas[steps // 2] = self.betas[steps // 2] = 0.0
         AA, BB = np.meshgrid(self.alphas, self.betas)
         start = time.perf_counter()
-        self.Z = stacked_losses(net, X, T, center, d1, d2,
-                                np.column_stack([AA.ravel(), BB.ravel()])).reshape(AA.shape)
-        self.grid_time = time.perf_counter() - start
-        self.path_loss = (stacked_losses(net, X, T, center, d1, d2, self.path_coords)
-                          if len(self.path_coords) else np.zeros(0))
+        with single_threaded_blas():
+            self.Z = stacked_losses(net, X, T, center, d1, d2,
+                                    np.column_stack([AA.ravel(), BB.ravel()])).reshape(AA.shape)
+            self.grid_time = time.perf_counter() - start
+            self.path_loss = (stacked_losses(net, X, T, center, d1, d2, self.path_coords)
+                              if len(self.path_coords) else np.zeros(0))
         self.n_frames = max(len(self.path_coords), 1)
         self._build(AA, BB, figsize)
         self.render(self.n_frames - 1)
