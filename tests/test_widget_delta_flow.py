@@ -187,8 +187,11 @@ def test_bad_arguments():
         DeltaFlowAnimator(net, X, T, unit=3)
     with pytest.raises(ValueError, match="sample must be in 0..3"):
         DeltaFlowAnimator(net, X, T, sample=4)
-    with pytest.raises(ValueError, match="lr must be a number > 0"):
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         DeltaFlowAnimator(net, X, T, lr=-1)
+    with pytest.raises(TypeError, match="lr must be a number"):
+        DeltaFlowAnimator(net, X, T, lr="fast")
+    assert DeltaFlowAnimator(net, X, T, lr=np.float32(0.25)).lr == 0.25
 
 
 def test_largest_drawable_network_works():

@@ -27,6 +27,7 @@ exactly the numbers ``net.backward`` computes -- the tests check it.
 
 import numpy as np
 
+from mlp_lib._checks import check_positive_float
 from mlp_lib.activations import softmax_backward
 from mlp_lib.network import MLP
 from mlp_lib.plots import DIVERGING_CMAP, new_figure
@@ -110,10 +111,9 @@ class DeltaFlowAnimator(FrameWidget):
             )
         X = net._check_X(X)
         T = net._check_T(T, X.shape[0])
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-            raise ValueError(f"lr must be a number > 0, got {lr!r}")
+        lr = check_positive_float(lr, "lr")
         self.net = net.copy()  # the learner's network is never touched
-        self.X, self.T, self.lr = X, T, float(lr)
+        self.X, self.T, self.lr = X, T, lr
         self.sizes = sizes
         self.L = len(sizes) - 1
         self.m = X.shape[0]
