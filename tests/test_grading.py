@@ -581,6 +581,39 @@ def iterate_minibatches(X, T, batch_size, rng):
      "    v = lr * velocity - beta * grad\n    return param + v, v", ["swapped"]),
     ("momentum_step", "def momentum_step(param, grad, velocity, lr, beta):\n"
      "    v = beta * velocity - lr * grad\n    return v, param + v", ["swapped"]),
+    ("gradient_descent", """
+def gradient_descent(X, t, lr, steps):
+    w = np.ones(X.shape[1]); b = 0.0; losses = []
+    for _ in range(steps):
+        losses.append(mse(predict(X, w, b), t))
+        dw, db = mse_gradient(X, w, b, t)
+        w = w - lr * dw; b = b - lr * db
+    return w, b, losses""", ["start from zeros"]),
+    ("softmax", "def softmax(A):\n    E = np.exp(A - A.max(axis=1, keepdims=True))\n    return E / E.sum()",
+     ["whole array"]),
+    ("backprop", """
+def backprop(X, T, weights, biases):
+    outputs = [X]
+    for W, b in zip(weights, biases):
+        outputs.append(sigmoid(outputs[-1] @ W + b))
+    delta = output_delta(outputs[-1], T)
+    grads = [None] * len(weights)
+    for l in range(len(weights) - 1, -1, -1):
+        grads[l] = layer_gradients(outputs[l], delta)
+        if l > 0:
+            W_rec = weights[l - 1] if weights[l - 1].shape == weights[l].shape else weights[l]
+            delta = hidden_delta(delta, W_rec, outputs[l])
+    return grads""", ["wrong layer's weights"]),
+    ("numerical_gradient", """
+def numerical_gradient(f, x, eps=1e-5):
+    x = np.array(x, dtype=float)
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]; x[i] = old + 1e-2; fp = f(x); x[i] = old - 1e-2; fm = f(x); x[i] = old
+        g[i] = (fp - fm) / (2 * 1e-2)
+    return g""", ["eps argument"]),
+    ("xavier_init", "def xavier_init(n_in, n_out, rng):\n"
+     "    return 2 * rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / (n_in + n_out))", ["off by a factor 2"]),
     ("train", """
 def train(X, T, hidden=64, epochs=30, lr=0.1, batch_size=32, beta=0.9, seed=0):
     net = MLP([X.shape[1], hidden, T.shape[1]], hidden_activation="relu",

@@ -444,8 +444,7 @@ def ratio_diagnosis(gots, exps, ms, what):
         ([-1.0] * len(ms), "has the opposite sign: a sign is flipped (t - y instead of y - t, or"
                            " + instead of - somewhere), which would make gradient descent climb"),
         ([2.0] * len(ms), "is twice the expected value: an extra factor 2"),
-        ([0.5] * len(ms), "is half the expected value: a missing factor 2"
-                          " (the derivative of (y - t)^2 is 2 (y - t))"),
+        ([0.5] * len(ms), "is half the expected value: a missing factor 2"),
         ([-2.0] * len(ms), "is -2 times the expected value: a flipped sign and an extra factor 2"),
         ([-0.5] * len(ms), "is -1/2 times the expected value: a flipped sign and a missing factor 2"),
         (ms, "is m times too large: the mean's 1/m is missing (a sum instead of a mean)"),

@@ -221,12 +221,28 @@ GD_MISTAKES = [
      lambda c: _gd(c, "stale_b")),
 ]
 
+def _gd_judge(results):
+    try:
+        value_judge(_gd_parse, _gd, GD_MISTAKES, ["w", "b", "losses"],
+                    describe_case=lambda c: f" (X {c.args[0].shape}, lr={c.args[2]}, steps={c.args[3]})")(results)
+    except Mismatch as exc:
+        if "is wrong:" in str(exc):
+            raise
+        for r in results:  # no known mistake: does it start from zeros?
+            t = r.call.args[1]
+            loss0 = _gd_parse(r.value, r.call)[2][0]
+            start = float(np.mean(t ** 2))
+            if abs(loss0 - start) > 1e-6 * max(1.0, start):
+                raise Mismatch(f"losses[0] is {loss0:.6g}, but the loss at the start w = 0, b = 0 is"
+                               f" mean(t^2) = {start:.6g}: start from zeros (w = np.zeros(n), b = 0.0) and"
+                               " record the loss before each update.") from None
+        raise
+
+
 GRADIENT_DESCENT = FunctionSpec("gradient_descent", ["X", "t", "lr", "steps"], [
     Check("returns (w, b, losses) of the right shapes", _gd_calls,
           lambda rs: [_gd_parse(r.value, r.call) for r in rs], gate=True),
-    Check("w, b and losses after the given steps, starting from zeros", _gd_calls,
-          value_judge(_gd_parse, _gd, GD_MISTAKES, ["w", "b", "losses"],
-                      describe_case=lambda c: f" (X {c.args[0].shape}, lr={c.args[2]}, steps={c.args[3]})")),
+    Check("w, b and losses after the given steps, starting from zeros", _gd_calls, _gd_judge),
     unchanged_check(["X", "t", "lr", "steps"], _gd_calls),
 ])
 

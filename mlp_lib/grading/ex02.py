@@ -241,11 +241,29 @@ def _softmax_extreme_judge(results):
                        f" {np.round(got, 4).tolist()}")
 
 
+def _softmax_values(results):
+    for r in results:
+        Y = _same_shape(r.value, r.call)[0]
+        if not np.all(np.isfinite(Y)):
+            continue
+        rows, cols = Y.sum(axis=1), Y.sum(axis=0)
+        if not np.allclose(rows, 1.0, atol=1e-6):
+            if np.allclose(cols, 1.0, atol=1e-6):
+                raise Mismatch("the columns of your result sum to 1, not the rows: softmax over the wrong axis;"
+                               " normalise each row (axis=1, keepdims=True): one sample per row")
+            if abs(Y.sum() - 1.0) < 1e-6:
+                raise Mismatch("the whole result sums to 1 instead of each row: normalised over the whole array;"
+                               " divide by each row's sum, E.sum(axis=1, keepdims=True)")
+            if np.allclose(Y / Y.sum(axis=1, keepdims=True), _softmax(r.call.args[0]), atol=1e-8):
+                raise Mismatch(f"the rows of your result sum to {np.round(rows, 4).tolist()}, not 1: divide by"
+                               " each row's own sum, E.sum(axis=1, keepdims=True)")
+    value_judge(_same_shape, lambda c: [_softmax(c.args[0])], SOFTMAX_MISTAKES, ["softmax(A)"],
+                describe_case=lambda c: f" on A of shape {c.args[0].shape}")(results)
+
+
 SOFTMAX = FunctionSpec("softmax", ["A"], [
     Check("same shape as A", _softmax_calls, lambda rs: [_same_shape(r.value, r.call) for r in rs], gate=True),
-    Check("values on random cases (rows sum to 1)", _softmax_calls,
-          value_judge(_same_shape, lambda c: [_softmax(c.args[0])], SOFTMAX_MISTAKES, ["softmax(A)"],
-                      describe_case=lambda c: f" on A of shape {c.args[0].shape}")),
+    Check("values on random cases (rows sum to 1)", _softmax_calls, _softmax_values),
     Check("stable at |A| = 1e4 (no overflow, no RuntimeWarning)", _softmax_extreme, _softmax_extreme_judge),
     unchanged_check(["A"], lambda: _softmax_calls() + _softmax_extreme()),
 ])

@@ -166,7 +166,7 @@ def _bw_input_variant(call, bug):
 LAYER_NAMES = {1: "layer 1 (the hidden layer)", 2: "layer 2 (the output layer)"}
 
 
-def backprop_judge(parse, variant, n_layers_of, bug_texts, extra=(), m_of=None, layer_names=None):
+def backprop_judge(parse, variant, n_layers_of, bug_texts, extra=(), m_of=None, layer_names=None, probe=None):
     """Compare per layer from the output down; name the first wrong layer and the mistake."""
     def judge(results):
         gots = [parse(r.value, r.call) for r in results]
@@ -194,7 +194,15 @@ def backprop_judge(parse, variant, n_layers_of, bug_texts, extra=(), m_of=None, 
                 continue
             if all(close(g[k], o[k], 1e-5, 1e-9) for g, o in zip(gots, outs) for k in range(n_comp)):
                 raise Mismatch(f"{head}. It looks like {text}.")
-        # no single known mistake: describe the first wrong layer's components
+        # no single known mistake: is the first wrong layer's dW built from the wrong activations or weights?
+        if probe is not None:
+            k = 2 * (first - 1)
+            per_case = [probe(c, first) for c in calls]
+            for text, _ in per_case[0]:
+                cands = [dict(pc).get(text) for pc in per_case]
+                if all(cand is not None and close(g[k], cand, 1e-5, 1e-9) for g, cand in zip(gots, cands)):
+                    raise Mismatch(f"{head}. It looks like {text}.")
+        # describe the first wrong layer's components
         lines = [head + "."]
         for k in bad:
             if k // 2 + 1 != first:

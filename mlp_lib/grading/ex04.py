@@ -14,7 +14,7 @@ from mlp_lib.grading._framework import (
     unchanged_check,
     value_judge,
 )
-from mlp_lib.grading._nets import BUGS, backprop_variant, sig
+from mlp_lib.grading._nets import BUGS, backprop_variant, forward_all, sig
 from mlp_lib.grading.ex03 import backprop_judge
 
 # ---- output_delta(Y, T)
@@ -198,10 +198,33 @@ def _bp_variant(call, bug=None):
     return [a for pair in g for a in pair]
 
 
+def _bp_probe(call, l):
+    """Candidate dW of layer l (1-based) built from another layer's activations or weights."""
+    X, T, Ws, bs = call.args
+    Hs = forward_all(X, Ws, bs)
+    L = len(Ws)
+    deltas = {L: (Hs[L] - T) / X.shape[0]}
+    for j in range(L - 1, 0, -1):
+        deltas[j] = (deltas[j + 1] @ Ws[j].T) * Hs[j] * (1 - Hs[j])
+    out = []
+    for k, H in enumerate(Hs):
+        if k != l - 1 and H.shape[1] == Ws[l - 1].shape[0]:
+            src = "X" if k == 0 else f"the output of layer {k}"
+            out.append((f"dW of layer {l} uses the wrong layer's activations: {src} instead of its own input"
+                        f" ({'X' if l == 1 else f'the output of layer {l - 1}'})", H.T @ deltas[l]))
+    if l < L:
+        for j, W in enumerate(Ws):
+            if j != l and W.shape == Ws[l].shape:
+                d = (deltas[l + 1] @ W.T) * Hs[l] * (1 - Hs[l])
+                out.append((f"the recursion uses the wrong layer's weights: delta of layer {l} must come from"
+                            f" weights[{l}] (the layer above it), not weights[{j}]", Hs[l - 1].T @ d))
+    return out
+
+
 def _bp_check(key, title):
     return Check(title, lambda: [_bp_call(key, SEEDS[key])],
                  backprop_judge(_bp_parse, _bp_variant, lambda c: len(c.args[2]), BUGS,
-                                m_of=lambda c: c.args[0].shape[0]))
+                                m_of=lambda c: c.args[0].shape[0], probe=_bp_probe))
 
 
 BACKPROP = FunctionSpec("backprop", ["X", "T", "weights", "biases"], [
@@ -270,7 +293,20 @@ NG_MISTAKES = [
 
 
 def _ng_values(results):
-    # compare with the exact derivative first (tolerance of central differences), then name mistakes
+    try:
+        value_judge(_ng_parse, _diff, NG_MISTAKES, ["the gradient"], None, rtol=1e-6, atol=1e-9,
+                    describe_case=lambda c: f" on x of shape {c.args[1].shape}")(results)
+    except Mismatch as exc:
+        rough = all(np.allclose(_ng_parse(r.value, r.call)[0], _diff(r.call)[0], rtol=1e-2, atol=1e-6)
+                    for r in results)
+        if rough and "wrong:" not in str(exc):
+            raise Mismatch(f"{exc} That is close, but less accurate than central differences with the given eps"
+                           " should be: does your function use the eps argument, and (f(x + eps) - f(x - eps))"
+                           " / (2 eps)?") from None
+        raise
+
+
+def _ng_values_unused(results):
     value_judge(_ng_parse, _diff, NG_MISTAKES, ["the gradient"], None, rtol=1e-6, atol=1e-9,
                 describe_case=lambda c: f" on x of shape {c.args[1].shape}")(results)
 

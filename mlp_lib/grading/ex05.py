@@ -176,8 +176,10 @@ def _variance_judge(name, want, text_want):
             if fits(f):
                 raise Mismatch(f"the variance of the weights is {text}; {name} wants {text_want}")
         a, b, var, _, _ = stats[0]
-        raise Mismatch(f"for n_in = {a}, n_out = {b} the weights have variance {var:.4g}; {name} wants"
-                       f" {text_want} = {want(a, b):.4g}")
+        k = var / want(a, b)
+        raise Mismatch(f"for n_in = {a}, n_out = {b} the weights have variance {var:.4g}, {k:.3g} times what"
+                       f" {name} wants ({text_want} = {want(a, b):.4g}): the standard deviation is off by a factor"
+                       f" {np.sqrt(k):.3g} (std = sqrt(variance))")
     return judge
 
 
