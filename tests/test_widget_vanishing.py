@@ -106,3 +106,14 @@ def test_bad_arguments():
         VanishingGradientExplorer(X=np.zeros((4, 2)))
     with pytest.raises(ValueError, match=r"T must have shape \(4, 1\)"):
         VanishingGradientExplorer(X=np.zeros((4, 2)), T=np.zeros((4, 2)))
+
+
+def test_exploding_run_stops_cleanly():
+    w = VanishingGradientExplorer(depth=10, activation="relu", init_scale=3.0, steps=10)
+    assert w.diverged_at is not None
+    assert np.all(np.isfinite(w.norms)) and np.all(np.isfinite(w.losses))
+    w.render(w.n_frames - 1)
+    w.fig.canvas.draw()
+    assert "diverged" in w._ratio_text.get_text()
+    calm = VanishingGradientExplorer(depth=4, activation="tanh", steps=10)
+    assert calm.diverged_at is None

@@ -82,15 +82,32 @@ class VanishingGradientExplorer(FrameWidget):
                                     seed=self.seed, n_in=self.X.shape[1])
 
     def recompute(self):
-        """Train a fresh network for ``steps`` steps, recording norms and losses."""
+        """Train a fresh network for ``steps`` steps, recording norms and losses.
+
+        If training diverges (the loss becomes NaN or inf, or grows past 100
+        times its start), it stops there: ``self.diverged_at`` is that step
+        (else None) and the later frames repeat it.
+        """
         net = self.make_net()
         norms, losses = [], []
+        self.diverged_at = None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for step in range(self.steps + 1):
+                if self.diverged_at is not None:
+                    norms.append(norms[-1])
+                    losses.append(losses[-1])
+                    continue
                 net.forward(self.X)
-                losses.append(net._loss_of_last_forward(self.T))
+                loss = net._loss_of_last_forward(self.T)
                 grads = net.backward(self.T)
-                norms.append([np.linalg.norm(dW) for dW, _ in grads])
+                row = [np.linalg.norm(dW) for dW, _ in grads]
+                if not (np.isfinite(loss) and np.all(np.isfinite(row))) or (
+                        step > 0 and loss > 100 * max(losses[0], 1.0)):
+                    self.diverged_at = step
+                    if step > 0 and not (np.isfinite(loss) and np.all(np.isfinite(row))):
+                        row, loss = norms[-1], losses[-1]  # keep the last finite picture
+                norms.append(row)
+                losses.append(loss)
                 if step < self.steps:
                     for layer, (dW, db) in zip(net.layers, grads):
                         layer.W -= self.lr * dW
@@ -127,7 +144,10 @@ class VanishingGradientExplorer(FrameWidget):
         layers = np.arange(1, self.depth + 2)
         finite = self.norms[np.isfinite(self.norms) & (self.norms > 0)]
         lo, hi = (finite.min(), finite.max()) if finite.size else (1e-8, 1.0)
-        self.ax.set_ylim(lo / 3.0, hi * 3.0)
+        # log-axis headroom: the text sits above the lines, the legend below them
+        top, bottom = np.log10(hi * 3.0), np.log10(lo / 3.0)
+        span = top - bottom
+        self.ax.set_ylim(10.0 ** (bottom - 0.18 * span), 10.0 ** (top + 0.3 * span))
         self.ax.set_xlim(0.5, self.depth + 1.5)
         self.ax.set_xticks(layers)
         self._start_line.set_data(layers, self.norms[0])
@@ -141,10 +161,16 @@ class VanishingGradientExplorer(FrameWidget):
         self._line.set_data(np.arange(1, self.depth + 2), norms)
         first, last = norms[0], norms[-1]
         ratio = first / last if last > 0 else np.inf
-        self._ratio_text.set_text(
-            f"step {frame}: loss J = {self.losses[frame]:.3f}\n"
-            f"first layer / output layer = {ratio:.1e}"
-        )
+        if self.diverged_at is not None and frame >= self.diverged_at:
+            self._ratio_text.set_text(
+                f"step {frame}: training diverged at step {self.diverged_at}"
+                f" (loss {self.losses[frame]:.2g}):\nthe gradients exploded; try a smaller init scale"
+            )
+        else:
+            self._ratio_text.set_text(
+                f"step {frame}: loss J = {self.losses[frame]:.3f}\n"
+                f"first layer / output layer = {ratio:.1e}"
+            )
 
     # ---- controls --------------------------------------------------------
     def extra_controls(self):
