@@ -41,10 +41,12 @@ CHECK_CALL = re.compile(r"^\s*(check|score_table)\s*\(.*\)\s*;?\s*$")
 
 
 def _is_check_cell(cell):
+    """Check cells (and the plots of the learner's result) are not run: the grader checks by itself."""
     meta = cell.get("metadata", {}).get("mlp_course", {})
-    if isinstance(meta, dict) and meta.get("role") == "check":
+    if isinstance(meta, dict) and meta.get("role") in ("check", "plot"):
         return True
-    lines = [ln for ln in cell.get("source", "").splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    lines = [ln for ln in cell.get("source", "").splitlines()
+             if ln.strip() and not ln.strip().startswith("#")]
     return bool(lines) and all(CHECK_CALL.match(ln) for ln in lines)
 
 
@@ -140,7 +142,8 @@ def collect(paths):
 def _grade_in_subprocess(path, timeout):
     with tempfile.TemporaryDirectory(prefix="mlp-grade-job-") as tmp:
         out = Path(tmp) / "row.json"
-        cmd = [sys.executable, "-m", "mlp_lib.grade", "--worker", str(out), "--timeout", str(timeout), str(path)]
+        cmd = [sys.executable, "-m", "mlp_lib.grade", "--worker", str(out),
+               "--timeout", str(timeout), str(path)]
         try:
             subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=max(120.0, 40 * timeout), check=False)

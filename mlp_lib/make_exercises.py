@@ -125,7 +125,8 @@ def make_exercise(nb):
 def main(argv=None):
     import nbformat
 
-    parser = argparse.ArgumentParser(prog="python -m mlp_lib.make_exercises", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m mlp_lib.make_exercises",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("solutions", help="folder of solution notebooks")
     parser.add_argument("exercises", help="folder to write the exercise notebooks to")
     args = parser.parse_args(argv)

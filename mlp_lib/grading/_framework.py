@@ -508,12 +508,12 @@ def unchanged(spec, results):
             )
 
 
-def no_warnings(results, what="at extreme inputs"):
+def no_warnings(results, what="at extreme inputs", hint=""):
     for r in results:
         if r.warnings:
             kind, msg = r.warnings[0]
             raise Mismatch(f"{kind} {what}: {msg}. This is an unstable exp or log: rewrite it so"
-                           " that exp never sees a large positive number and log never sees 0.")
+                           f" that exp never sees a large positive number and log never sees 0.{hint}")
 
 
 # ---------------------------------------------------------------- building blocks for the exercises

@@ -54,9 +54,11 @@ def _sigmoid(a):
 PREDICT_MISTAKES = [
     ("it equals X @ w without the bias: you forgot the bias b (return X @ w + b)",
      lambda c: [c.args[0] @ c.args[1]]),
-    ("it equals X @ w - b: the bias is subtracted instead of added", lambda c: [c.args[0] @ c.args[1] - c.args[2]]),
+    ("it equals X @ w - b: the bias is subtracted instead of added",
+     lambda c: [c.args[0] @ c.args[1] - c.args[2]]),
     ("it equals X @ w + 2b: the bias is added twice", lambda c: [c.args[0] @ c.args[1] + 2 * c.args[2]]),
-    ("it equals (X @ w) * b: the bias is multiplied instead of added", lambda c: [(c.args[0] @ c.args[1]) * c.args[2]]),
+    ("it equals (X @ w) * b: the bias is multiplied instead of added",
+     lambda c: [(c.args[0] @ c.args[1]) * c.args[2]]),
     ("a sigmoid is applied: linear regression predicts X @ w + b itself",
      lambda c: [_sigmoid(c.args[0] @ c.args[1] + c.args[2])]),
     ("only the first feature is used", lambda c: [c.args[0][:, 0] * c.args[1][0] + c.args[2]]),
@@ -221,10 +223,14 @@ GD_MISTAKES = [
      lambda c: _gd(c, "stale_b")),
 ]
 
+def _gd_case(c):
+    return f" (X {c.args[0].shape}, lr={c.args[2]}, steps={c.args[3]})"
+
+
 def _gd_judge(results):
     try:
         value_judge(_gd_parse, _gd, GD_MISTAKES, ["w", "b", "losses"],
-                    describe_case=lambda c: f" (X {c.args[0].shape}, lr={c.args[2]}, steps={c.args[3]})")(results)
+                    describe_case=_gd_case)(results)
     except Mismatch as exc:
         if "is wrong:" in str(exc):
             raise

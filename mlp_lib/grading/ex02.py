@@ -50,8 +50,10 @@ SIGMOID_MISTAKES = [
      lambda c: [_sig(-c.args[0])]),
     ("it is tanh(a), not the logistic sigmoid 1 / (1 + exp(-a))", lambda c: [np.tanh(c.args[0])]),
     ("it equals 1 + exp(-a): the reciprocal is missing", lambda c: [1 + np.exp(-c.args[0])]),
-    ("it equals 1 / (1 - exp(-a)): a sign in the denominator is flipped", lambda c: [1 / (1 - np.exp(-c.args[0]))]),
-    ("it is σ(a)(1 - σ(a)), the derivative, not σ(a) itself", lambda c: [_sig(c.args[0]) * (1 - _sig(c.args[0]))]),
+    ("it equals 1 / (1 - exp(-a)): a sign in the denominator is flipped",
+     lambda c: [1 / (1 - np.exp(-c.args[0]))]),
+    ("it is σ(a)(1 - σ(a)), the derivative, not σ(a) itself",
+     lambda c: [_sig(c.args[0]) * (1 - _sig(c.args[0]))]),
     ("it equals exp(-a) / (1 + exp(-a)) = 1 - σ(a)", lambda c: [1 - _sig(c.args[0])]),
 ]
 
@@ -77,7 +79,8 @@ SIGMOID_HINT = ("exp(-a) overflows for large negative a: use exp(-|a|), which is
                 " (np.where).")
 
 SIGMOID = FunctionSpec("sigmoid", ["a"], [
-    Check("same shape as a", _sigmoid_calls, lambda rs: [_same_shape(r.value, r.call) for r in rs], gate=True),
+    Check("same shape as a", _sigmoid_calls, lambda rs: [_same_shape(r.value, r.call) for r in rs],
+          gate=True),
     Check("values on random cases", _sigmoid_calls,
           value_judge(_same_shape, lambda c: [_sig(c.args[0])], SIGMOID_MISTAKES, ["σ(a)"])),
     Check("stable at a = ±1e4 (no overflow, no RuntimeWarning)", _sigmoid_extreme,
@@ -113,7 +116,8 @@ BCE_MISTAKES = [
     ("y and 1 - y are swapped inside the logs", lambda c: [_bce(1 - c.args[0], c.args[1])]),
     ("it uses log10; the cross-entropy uses the natural log np.log",
      lambda c: [_bce(c.args[0], c.args[1]) / np.log(10)]),
-    ("it is the mean squared error, not the cross-entropy", lambda c: [np.mean((c.args[0] - c.args[1]) ** 2)]),
+    ("it is the mean squared error, not the cross-entropy",
+     lambda c: [np.mean((c.args[0] - c.args[1]) ** 2)]),
 ]
 
 
@@ -123,7 +127,8 @@ def _bce_extreme():
 
 
 def _bce_extreme_judge(results):
-    no_warnings(results, "at predictions of exactly 0 and 1")
+    no_warnings(results, "at predictions of exactly 0 and 1",
+                " Clip first: y = np.clip(y, 1e-12, 1 - 1e-12) (a new array; y itself stays as it was).")
     matched = need_number(results[0].value, "the loss")
     want = -np.log(0.3) / 5
     if not np.isfinite(matched) or abs(matched - want) > 1e-6:
@@ -173,7 +178,8 @@ def _lg(c, act=_sig, bias=True, extra=None):
 
 def _lg_parse(value, call):
     dw, db = need_tuple(value, 2, ["dw", "db"])
-    return [need_array(dw, (call.args[0].shape[1],), "dw"), np.asarray(need_number(db, "db", " over the samples"))]
+    return [need_array(dw, (call.args[0].shape[1],), "dw"),
+            np.asarray(need_number(db, "db", " over the samples"))]
 
 
 LOGISTIC_MISTAKES = [
@@ -233,7 +239,8 @@ def _softmax_extreme_judge(results):
             raise Mismatch(f"RuntimeWarning at |A| = 1e4 ({text}): an unstable exp. Subtract each row's"
                            " maximum first, exp(A - A.max(axis=1, keepdims=True)): the result is the same"
                            " and exp never sees a positive number.")
-        raise Mismatch(f"NaN or a RuntimeWarning at |A| = 1e4 ({text or 'NaN in the result'}): a row became all"
+        raise Mismatch(f"NaN or a RuntimeWarning at |A| = 1e4 ({text or 'NaN in the result'}):"
+                       " a row became all"
                        " zeros before the division. Subtract each ROW's maximum"
                        " (A.max(axis=1, keepdims=True)), not the maximum of the whole array.")
     if not close(got, _softmax(A), atol=1e-12):
@@ -249,20 +256,24 @@ def _softmax_values(results):
         rows, cols = Y.sum(axis=1), Y.sum(axis=0)
         if not np.allclose(rows, 1.0, atol=1e-6):
             if np.allclose(cols, 1.0, atol=1e-6):
-                raise Mismatch("the columns of your result sum to 1, not the rows: softmax over the wrong axis;"
+                raise Mismatch("the columns of your result sum to 1, not the rows:"
+                               " softmax over the wrong axis;"
                                " normalise each row (axis=1, keepdims=True): one sample per row")
             if abs(Y.sum() - 1.0) < 1e-6:
-                raise Mismatch("the whole result sums to 1 instead of each row: normalised over the whole array;"
+                raise Mismatch("the whole result sums to 1 instead of each row:"
+                               " normalised over the whole array;"
                                " divide by each row's sum, E.sum(axis=1, keepdims=True)")
             if np.allclose(Y / Y.sum(axis=1, keepdims=True), _softmax(r.call.args[0]), atol=1e-8):
-                raise Mismatch(f"the rows of your result sum to {np.round(rows, 4).tolist()}, not 1: divide by"
+                raise Mismatch(f"the rows of your result sum to {np.round(rows, 4).tolist()}, not 1:"
+                               " divide by"
                                " each row's own sum, E.sum(axis=1, keepdims=True)")
     value_judge(_same_shape, lambda c: [_softmax(c.args[0])], SOFTMAX_MISTAKES, ["softmax(A)"],
                 describe_case=lambda c: f" on A of shape {c.args[0].shape}")(results)
 
 
 SOFTMAX = FunctionSpec("softmax", ["A"], [
-    Check("same shape as A", _softmax_calls, lambda rs: [_same_shape(r.value, r.call) for r in rs], gate=True),
+    Check("same shape as A", _softmax_calls, lambda rs: [_same_shape(r.value, r.call) for r in rs],
+          gate=True),
     Check("values on random cases (rows sum to 1)", _softmax_calls, _softmax_values),
     Check("stable at |A| = 1e4 (no overflow, no RuntimeWarning)", _softmax_extreme, _softmax_extreme_judge),
     unchanged_check(["A"], lambda: _softmax_calls() + _softmax_extreme()),

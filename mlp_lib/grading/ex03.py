@@ -95,7 +95,8 @@ FORWARD = FunctionSpec("forward", ["X", "W1", "b1", "W2", "b2"], [
           lambda rs: [_fw_parse(r.value, r.call) for r in rs], gate=True),
     Check("values on random cases (incl. equal widths)", _fw_calls,
           value_judge(_fw_parse, _fw, FW_MISTAKES, ["H", "Y"],
-                      describe_case=lambda c: f" on X {c.args[0].shape}, W1 {c.args[1].shape}, W2 {c.args[3].shape}")),
+                      describe_case=lambda c: f" on X {c.args[0].shape}, W1 {c.args[1].shape},"
+                                              f" W2 {c.args[3].shape}")),
     unchanged_check(["X", "W1", "b1", "W2", "b2"], _fw_calls),
 ])
 
@@ -234,7 +235,8 @@ def _bw_any_variant(call, bug=None):
 BW_EXTRA = [
     ("dW2 uses X instead of H: the wrong layer's activations (the input of the output layer is H)",
      "X_for_dW2"),
-    ("the derivative in the hidden delta is taken from Y; it must be H (1 - H), the hidden layer's own output",
+    ("the derivative in the hidden delta is taken from Y; it must be H (1 - H),"
+     " the hidden layer's own output",
      "Y_for_deriv"),
 ]
 

@@ -9,7 +9,6 @@ from mlp_lib.grading._framework import (
     Fn,
     FunctionSpec,
     Mismatch,
-    close,
     need_array,
     unchanged_check,
     value_judge,
@@ -39,7 +38,8 @@ def _same(value, call):
 
 OD_MISTAKES = [
     ("it is multiplied by Y (1 - Y): with sigmoid + cross-entropy (and softmax + cross-entropy) σ' cancels,"
-     " delta = (Y - T) / m", lambda c: [(c.args[0] - c.args[1]) * c.args[0] * (1 - c.args[0]) / len(c.args[0])]),
+     " delta = (Y - T) / m",
+     lambda c: [(c.args[0] - c.args[1]) * c.args[0] * (1 - c.args[0]) / len(c.args[0])]),
     ("it is dJ/dY = -T / Y / m (or the BCE's dJ/dY), not dJ/dA = (Y - T) / m",
      lambda c: [-c.args[1] / c.args[0] / len(c.args[0])]),
     ("it is divided by m·k (a mean over every entry) instead of by m",
@@ -50,7 +50,8 @@ OUTPUT_DELTA = FunctionSpec("output_delta", ["Y", "T"], [
     Check("same shape as Y", _od_calls, lambda rs: [_same(r.value, r.call) for r in rs], gate=True),
     Check("values for sigmoid + BCE and softmax + CE", _od_calls,
           value_judge(_same, lambda c: [(c.args[0] - c.args[1]) / len(c.args[0])], OD_MISTAKES, ["delta"],
-                      lambda c: c.args[0].shape[0], describe_case=lambda c: f" on Y of shape {c.args[0].shape}")),
+                      lambda c: c.args[0].shape[0],
+                      describe_case=lambda c: f" on Y of shape {c.args[0].shape}")),
     unchanged_check(["Y", "T"], _od_calls),
 ])
 
@@ -182,7 +183,8 @@ def _bp_parse(value, call):
             if len(got) == 2 and got[1] == W.shape[1] and got[0] in widths[:l - 1] + widths[l:]:
                 which = "the output layer's" if l == L else f"layer {l}'s"
                 raise Mismatch(f"{exc} Its rows match another layer's width ({got[0]}): {which} dW uses the"
-                               f" wrong layer's activations. dW of layer {l} = (input of layer {l}).T @ delta,"
+                               f" wrong layer's activations. dW of layer {l} ="
+                               f" (input of layer {l}).T @ delta,"
                                f" and the input of layer {l} is the output of layer {l - 1}"
                                f"{' (X for layer 1)' if l == 1 else ''}.") from None
             raise
@@ -300,15 +302,11 @@ def _ng_values(results):
         rough = all(np.allclose(_ng_parse(r.value, r.call)[0], _diff(r.call)[0], rtol=1e-2, atol=1e-6)
                     for r in results)
         if rough and "wrong:" not in str(exc):
-            raise Mismatch(f"{exc} That is close, but less accurate than central differences with the given eps"
-                           " should be: does your function use the eps argument, and (f(x + eps) - f(x - eps))"
+            raise Mismatch(f"{exc} That is close, but less accurate than central differences with the"
+                           " given eps should be: does your function use the eps argument, and"
+                           " (f(x + eps) - f(x - eps))"
                            " / (2 eps)?") from None
         raise
-
-
-def _ng_values_unused(results):
-    value_judge(_ng_parse, _diff, NG_MISTAKES, ["the gradient"], None, rtol=1e-6, atol=1e-9,
-                describe_case=lambda c: f" on x of shape {c.args[1].shape}")(results)
 
 
 def _ng_unchanged(results):
@@ -327,4 +325,3 @@ NUMERICAL_GRADIENT = FunctionSpec("numerical_gradient", ["f", "x", "eps"], [
 ])
 
 FUNCTIONS = [OUTPUT_DELTA, HIDDEN_DELTA, LAYER_GRADIENTS, BACKPROP, NUMERICAL_GRADIENT]
-_unused = close

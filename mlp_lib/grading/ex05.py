@@ -50,7 +50,8 @@ def _mb_parse(value, call):
             raise Mismatch(f"batch {j}: Xb and Tb must be 2-D arrays with samples as rows, got"
                            f" {type(item[0]).__name__} and {type(item[1]).__name__}")
         if Xb.shape[1] != X.shape[1] or Tb.shape[1] != T.shape[1]:
-            raise Mismatch(f"batch {j}: Xb has shape {Xb.shape} and Tb {Tb.shape}; rows of X have {X.shape[1]}"
+            raise Mismatch(f"batch {j}: Xb has shape {Xb.shape} and Tb {Tb.shape};"
+                           f" rows of X have {X.shape[1]}"
                            f" columns and rows of T {T.shape[1]}: slice rows, X[idx], not columns")
         if len(Xb) != len(Tb):
             raise Mismatch(f"batch {j}: Xb has {len(Xb)} rows but Tb {len(Tb)}: X and T must be sliced alike")
@@ -96,7 +97,8 @@ def _mb_pair_judge(results):
             rows = np.rint(Xb[:, 0] * 10 / X.shape[1]).astype(int)
             if not np.array_equal(Tb[:, 0], rows.astype(float)):
                 raise Mismatch("the rows of Xb and Tb no longer belong together: X and T are unpaired"
-                               " (shuffled separately?). Index both with the same permutation: X[idx], T[idx]")
+                               " (shuffled separately?). Index both with the same permutation:"
+                               " X[idx], T[idx]")
 
 
 def _mb_shuffle_judge(results):
@@ -178,7 +180,8 @@ def _variance_judge(name, want, text_want):
         a, b, var, _, _ = stats[0]
         k = var / want(a, b)
         raise Mismatch(f"for n_in = {a}, n_out = {b} the weights have variance {var:.4g}, {k:.3g} times what"
-                       f" {name} wants ({text_want} = {want(a, b):.4g}): the standard deviation is off by a factor"
+                       f" {name} wants ({text_want} = {want(a, b):.4g}): the standard deviation is off"
+                       " by a factor"
                        f" {np.sqrt(k):.3g} (std = sqrt(variance))")
     return judge
 
@@ -315,7 +318,8 @@ def _train_accuracy(results):
         if acc < 0.2:
             hint = (" That is chance level: the network did not learn (a sign flipped in the update, a"
                     " learning rate far off, X and T unpaired in the mini-batches, or all-zero weights?)")
-        raise Mismatch(f"test accuracy {100 * acc:.1f} %, needs >= 95 %.{hint or ' Train longer or tune lr.'}")
+        hint = hint or " Train longer or tune lr."
+        raise Mismatch(f"test accuracy {100 * acc:.1f} %, needs >= 95 %.{hint}")
 
 
 TRAIN = FunctionSpec("train", ["X", "T"], [
