@@ -17,6 +17,8 @@ the full batch. A run that blows up stops where it leaves a wide box around
 the plot; the figure then says "diverging" and the path runs off the plot.
 """
 
+import io
+
 import numpy as np
 
 from mlp_lib._checks import as_float_array, check_choice, check_positive_float, check_positive_int
@@ -418,6 +420,26 @@ class LossSurfaceExplorer(FrameWidget):
             self._model_line.set_data(-(w2 * ys + self.bias) / w1, ys)
         else:
             self._model_line.set_data([], [])
+
+    def show(self):
+        """Display the controls and the figure (see FrameWidget.show)."""
+        super().show()
+        self._push()  # the same picture as every later frame will be sent: no jump in size
+
+    def _push(self):
+        """Send the current picture to the notebook as a PNG of the whole canvas.
+
+        Saved at the figure's own size and dpi, the frozen background is
+        copied, not redrawn (``plots.freeze_background``): about half the
+        time of the inline backend's cropped picture.
+        """
+        if self._handle is None:
+            return
+        from IPython.display import Image
+
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi, pil_kwargs={"compress_level": 1})
+        self._handle.update(Image(data=buffer.getvalue(), format="png"))
 
     def extra_controls(self):
         """Learning rate (log scale), momentum, steps and the start point."""
