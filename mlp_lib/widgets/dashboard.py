@@ -10,11 +10,19 @@ The dashboard is a callback (``on_train_begin``, ``on_batch_end``,
 bar, train and test loss and accuracy against epochs and, given 2-D training
 data, the decision boundary as it forms.
 
-Cost: it redraws one reused figure at most every ``every`` batches, and never
-sooner than its drawing budget allows (``budget=0.1``: drawing takes at most
-about 10 % of the wall time). It reads the weights and never writes them, and
-it evaluates the network with its own forward pass, so training gives the same
-weights with or without it.
+Cost: it redraws one reused figure at most every ``every`` batches, and only
+while the pictures so far, this one and the final one fit in its budget
+(``budget=0.1``: 10 % of the expected training time). The first live
+picture waits ``delay`` seconds, so a run shorter than that shows only its
+final picture. Pictures go to the notebook as PNGs made in one draw (the
+notebook's own figure display would draw twice). Headless, the final picture
+stays in the notebook. It reads the weights and never writes them, and it
+evaluates the network with its own forward pass (on one BLAS thread), so
+training gives the same weights with or without it.
+
+For the replay (displaying the object) the whole run's axis limits are fixed
+and everything but the curves, the bar and the boundary image is frozen into
+one picture (``mlp_lib.plots.freeze_background``), so a frame is quick.
 """
 
 import time
@@ -23,7 +31,7 @@ import numpy as np
 
 from mlp_lib._checks import as_float_array, check_positive_int
 from mlp_lib.compare import single_threaded_blas
-from mlp_lib.plots import COLORS, CYCLE, grid_2d, new_figure, plot_classes
+from mlp_lib.plots import COLORS, CYCLE, freeze_background, grid_2d, new_figure, plot_classes
 from mlp_lib.widgets._base import FrameWidget
 
 
@@ -88,7 +96,9 @@ class TrainingDashboard(FrameWidget):
         None (default) draws live inside a notebook kernel only.
     delay: seconds of training before the first live picture (a run shorter
         than that shows only its final picture).
-    budget: the largest share of wall time spent drawing, in (0, 1).
+    budget: the share of the (expected) training time that drawing may take,
+        in (0, 1]; the final picture is always drawn. 1 means no limit
+        beyond ``every``.
     grid_steps: resolution of the decision-boundary grid.
 
     After ``fit``: ``.history`` (per epoch: "epoch", "loss", "accuracy",
@@ -134,14 +144,15 @@ class TrainingDashboard(FrameWidget):
         if live not in (None, True, False):
             raise TypeError(f"live must be True, False or None, got {live!r}")
         self.live = live
-        if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not 0 < budget < 1:
-            raise ValueError(f"budget must be a number between 0 and 1 (a share of the time), got {budget!r}")
+        if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not 0 < budget <= 1:
+            raise ValueError(f"budget must be a number in (0, 1] (a share of the time), got {budget!r}")
         self.budget = float(budget)
         if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not delay >= 0:
             raise ValueError(f"delay must be a number of seconds >= 0, got {delay!r}")
         self.delay = float(delay)
         self.grid_steps = check_positive_int(grid_steps, "grid_steps")
         self._reset_records()
+        self._frozen = None
         self._build(figsize)
         self.n_frames = 1
         self.render(0)
@@ -154,7 +165,7 @@ class TrainingDashboard(FrameWidget):
         # A fixed layout: constrained layout would cost more than the rest of a frame.
         self.fig = fig = new_figure(figsize, layout=None)
         ncols = 3 if boundary else 2
-        gs = fig.add_gridspec(2, ncols, height_ratios=[1, 9], left=0.07, right=0.98, bottom=0.13,
+        gs = fig.add_gridspec(2, ncols, height_ratios=[1, 9], left=0.8 / figsize[0], right=0.98, bottom=0.13,
                               top=0.96, wspace=0.3, hspace=0.25)
         self.ax_bar = fig.add_subplot(gs[0, :])
         self.ax_loss = fig.add_subplot(gs[1, 0])
@@ -185,7 +196,7 @@ class TrainingDashboard(FrameWidget):
         ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xlabel("epoch")
-        ax.set_ylabel("loss J (log scale)")
+        ax.set_ylabel("loss J (log scale)", labelpad=2)
         ax.legend(loc="upper right", fontsize=8)
         ax.grid(alpha=0.3)
 
@@ -245,6 +256,7 @@ class TrainingDashboard(FrameWidget):
 
     # ---- callback hooks ----------------------------------------------------
     def on_train_begin(self, net, info):
+        self._unfreeze()
         if self.X_val is not None:
             net._check_X(self.X_val, "X_val")
             net._check_T(self.T_val, len(self.X_val), "T_val")
@@ -263,18 +275,27 @@ class TrainingDashboard(FrameWidget):
         self.n_frames = 1
         self._handle = None
         self._next_draw = self._t0 + self.delay  # a short run shows only its final picture
+        self._cost_estimate = 0.1  # seconds per picture until one has been measured
 
     def on_batch_end(self, net, info):
         epoch, batch = info["epoch"], info["batch"]
         self._batch_x.append(epoch + (batch + 1) / self._n_batches)
         self._batch_loss.append(info["loss"])
         self._batches_since += 1
-        if self._live and self._batches_since >= self.every and time.perf_counter() >= self._next_draw:
-            start = time.perf_counter()
-            done = epoch + (batch + 1) / self._n_batches
-            self._update(len(self.history["epoch"]), done, net.parameters(), self._status(done))
-            self._show_picture()
-            self._account_draw(start)
+        if not (self._live and self._batches_since >= self.every):
+            return
+        start = time.perf_counter()
+        done = epoch + (batch + 1) / self._n_batches
+        if start < self._next_draw:
+            return
+        if self.budget < 1.0:
+            # room for this picture and the final one within budget x the expected training time
+            expected_total = (start - self._t0) * max(self._epochs_total, 1) / done
+            if self.draw_time + 2.0 * self._cost_estimate > self.budget * expected_total:
+                return
+        self._update(len(self.history["epoch"]), done, net.parameters(), self._status(done))
+        self._show_picture()
+        self._account_draw(start)
 
     def on_epoch_end(self, net, info):
         hist = info.get("history", {})
@@ -339,7 +360,8 @@ class TrainingDashboard(FrameWidget):
         self.draw_time += cost
         self.n_redraws += 1
         self._batches_since = 0
-        # wait long enough that drawing stays within the budget
+        self._cost_estimate = cost
+        # and space the pictures out so that drawing stays within the budget
         self._next_draw = end + cost * (1.0 - self.budget) / self.budget
 
     def _status(self, done):
@@ -363,6 +385,17 @@ class TrainingDashboard(FrameWidget):
         self._val_acc_line.set_data(x, h["val_accuracy"][:n_epochs])
         n_b = int(np.searchsorted(self._batch_x, done + 1e-9))
         self._batch_line.set_data(self._batch_x[:n_b], self._batch_loss[:n_b])
+        if self._frozen is None:  # a frozen (replay) figure keeps the whole run's limits
+            self._set_limits(n_epochs, n_b)
+        total = max(self._epochs_total, 1)
+        self._bar.set_width(min(done / total, 1.0))
+        self._bar_text.set_text(text)
+        if self.ax_boundary is not None and boundary_source is not None:
+            self._image.set_data(self._boundary_rgb(boundary_source))
+
+    def _set_limits(self, n_epochs, n_b):
+        """y ranges that hold the first n_epochs epochs and n_b batches."""
+        h = self.history
         # the y range follows the epoch curves (single batches may dip far below them)
         losses = [v for v in h["loss"][:n_epochs] + h["val_loss"][:n_epochs] + self._batch_loss[:n_b][:1]
                   if np.isfinite(v) and v > 0]
@@ -374,11 +407,37 @@ class TrainingDashboard(FrameWidget):
         if accs:
             lo = min(accs)
             self.ax_acc.set_ylim(max(0.0, lo - 0.05 * (1.0 - lo) - 0.01), 1.005)
-        total = max(self._epochs_total, 1)
-        self._bar.set_width(min(done / total, 1.0))
-        self._bar_text.set_text(text)
-        if self.ax_boundary is not None and boundary_source is not None:
-            self._image.set_data(self._boundary_rgb(boundary_source))
+
+    # ---- replay: a frozen background ----------------------------------------
+    def _live_artists(self):
+        live = [self._batch_line, self._loss_line, self._val_loss_line, self._acc_line,
+                self._val_acc_line, self._bar, self._bar_text]
+        if self.ax_boundary is not None:
+            live.append(self._image)
+        return live
+
+    def _freeze(self):
+        """Fix the whole run's limits and keep everything else as one picture (fast replay frames)."""
+        if self._frozen is not None or not self.history["epoch"]:
+            return
+        self._set_limits(len(self.history["epoch"]), len(self._batch_loss))
+        hidden_later = [(a, a.get_visible()) for ax in self.fig.axes for a in (ax, *ax.get_children())]
+        background = freeze_background(self.fig, self._live_artists())
+        self._frozen = (background, hidden_later)
+
+    def _unfreeze(self):
+        if self._frozen is None:
+            return
+        background, visibility = self._frozen
+        background.remove()
+        for artist, visible in visibility:
+            artist.set_visible(visible)
+        self._frozen = None
+
+    def show(self):
+        """Replay the recorded run: Play and the slider step through the epochs."""
+        self._freeze()
+        return super().show()
 
     def render(self, frame):
         """Show the run as it was at the end of epoch ``frame + 1``."""
