@@ -201,3 +201,58 @@ def test_logistic_bad_arguments(class_data, line_data):
         explorer.set_run(lr=-1)
     with pytest.raises(ValueError, match="start contains NaN"):
         explorer.set_run(start=[np.nan, 1.0])
+
+
+def test_plot_descent_names_the_behaviour(line_data):
+    from mlp_lib.plots import new_figure
+    from mlp_lib.widgets.loss_surface import plot_descent
+
+    X, t = line_data
+    fig = new_figure((8, 3))
+    ax1, ax2 = fig.subplots(1, 2)
+    slow = plot_descent(ax1, X, t, lr=0.003, steps=20)
+    wild = plot_descent(ax2, X, t, lr=0.9, steps=20)
+    assert ax1.get_title().endswith("slow") and ax2.get_title().endswith("diverging")
+    assert slow.n_steps == 20 and wild.diverged
+    fig.canvas.draw()
+
+
+def _two_panel_figure():
+    from mlp_lib.plots import new_figure
+
+    fig = new_figure((6, 3))
+    ax1, ax2 = fig.subplots(1, 2)
+    ax1.contourf(*np.meshgrid(np.arange(5), np.arange(5)), np.arange(25).reshape(5, 5))
+    ax1.set_title("static")
+    (line,) = ax2.plot([0, 1], [0, 1], color="red")
+    text = fig.suptitle("live title")
+    return fig, line, text
+
+
+def test_freeze_background_draws_the_same_picture():
+    from mlp_lib.plots import freeze_background
+
+    reference, line_ref, text_ref = _two_panel_figure()
+    frozen, line, text = _two_panel_figure()
+    freeze_background(frozen, [line, text])
+    for fig, ln, tx in ((reference, line_ref, text_ref), (frozen, line, text)):
+        ln.set_data([0, 0.5, 1], [1, 0, 1])
+        tx.set_text("frame 7")
+        fig.canvas.draw()
+    a = np.asarray(reference.canvas.buffer_rgba()).astype(int)
+    b = np.asarray(frozen.canvas.buffer_rgba()).astype(int)
+    assert a.shape == b.shape
+    assert np.mean(np.abs(a - b) > 8) < 0.005  # the same picture, up to antialiasing
+
+
+def test_widget_saves_at_other_sizes(line_data, tmp_path):
+    X, t = line_data
+    explorer = LossSurfaceExplorer(X, t, steps=5)
+    explorer.render(3)
+    explorer.fig.savefig(tmp_path / "big.png", dpi=2 * explorer.fig.dpi)
+    explorer.fig.savefig(tmp_path / "tight.png", bbox_inches="tight")
+    from matplotlib.image import imread
+
+    big = imread(tmp_path / "big.png")
+    assert big.shape[1] == 2 * int(explorer.fig.bbox.width)
+    assert big[..., :3].std() > 0.05  # not blank: the background was drawn as an image
