@@ -295,7 +295,7 @@ def main(argv=None):
 
     print(f"python {platform.python_version()}, numpy {np.__version__}"
           + (f", torch {torch.__version__}" if torch else "")
-          + f", cpu: {_cpu_name()}, {os.cpu_count()} cores")
+          + f", cpu: {_cpu_name()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     print("BLAS libraries (threadpoolctl), pinned to 1 thread for this run:")
     for line in blas_report():
         print(line)
@@ -359,7 +359,7 @@ def main(argv=None):
     print()
     print(f"page faults per mlp_lib epoch (ru_minflt, median): float64 {faults['mlp_lib float64']:.0f},"
           f" float32 {faults['mlp_lib float32']:.0f}")
-    print(f"benchmark time: {elapsed:.1f} s")
+    print(f"benchmark time: {elapsed:.1f} s; load average at the end {os.getloadavg()[0]:.1f}")
     print()
 
     def ratio(a, b, times=cpu):
