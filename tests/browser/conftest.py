@@ -19,6 +19,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -93,12 +94,21 @@ class LabServer:
             return "(no server log)"
 
     def shutdown_kernels(self):
-        """End every kernel session, so idle kernels do not pile up between tests."""
-        try:
-            for session in self.api("GET", "api/sessions"):
-                self.api("DELETE", f"api/sessions/{session['id']}")
-        except (urllib.error.URLError, OSError):
-            pass
+        """End every kernel session, so kernels do not pile up between tests.
+
+        The server waits for each kernel to stop; that happens in the
+        background while the next test starts (the server stops any kernel
+        still running when it shuts down).
+        """
+
+        def shut():
+            try:
+                for session in self.api("GET", "api/sessions"):
+                    self.api("DELETE", f"api/sessions/{session['id']}", timeout=30)
+            except (urllib.error.URLError, OSError):
+                pass
+
+        threading.Thread(target=shut, daemon=True).start()
 
 
 def _start_server(root, scratch):

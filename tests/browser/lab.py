@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 VIEWPORT_WIDTH = 1280
 VIEWPORT_HEIGHT = 900
-MAX_SHOT_HEIGHT = 12_000
+MAX_SHOT_HEIGHT = 16_000
 RUN_TIMEOUT = 150
 WIDGET_CHANGE_TIMEOUT = 20
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
