@@ -67,6 +67,15 @@ def _row(path, exercise=None, error=None, checks=(), seconds=0.0):
             "error": error, "checks": list(checks), "seconds": round(seconds, 2)}
 
 
+class _Empty:
+    """The runner for a notebook without code: every function is missing."""
+
+    def run(self, name, calls, timeout=None):
+        from mlp_lib.grading._framework import Missing
+
+        raise Missing(f"your notebook does not define a function called `{name}` (it has no code cells)")
+
+
 def grade_notebook(path, timeout=10.0):
     """Grade one submission; return its JSON-able row. Never raises for a bad submission."""
     import nbformat
@@ -96,6 +105,11 @@ def grade_notebook(path, timeout=10.0):
         note = f"metadata.mlp_course.exercise missing; graded as {guessed} from its function names"
         exercise = guessed
     cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code" and not _is_check_cell(c)]
+    if not any(c.get("source", "").strip() for c in cells):  # nothing to run: no kernel needed
+        checks = []
+        for spec in specs(exercise).values():
+            checks.extend(r.as_dict() for r in grade_function(spec, _Empty(), timeout))
+        return _row(path, exercise, note, checks, time.perf_counter() - start)
     scratch = Path(tempfile.mkdtemp(prefix="mlp-grade-"))
     session = None
     try:

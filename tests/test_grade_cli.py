@@ -90,16 +90,17 @@ def _write(folder, name, nb):
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
-    _write(folder, "loop_cell.ipynb", _insert_after_setup(_nb(), "while True:\n    pass"))
-    _write(folder, "loop_function.ipynb",
-           _replace_function(_nb(), "predict", "def predict(X, w, b):\n    while True:\n        pass"))
-    _write(folder, "sys_exit.ipynb", _insert_after_setup(_nb(), "import sys\nsys.exit('bye')"))
+    nb = _insert_after_setup(_nb(), "while True:\n    pass")
+    _insert_after_setup(nb, "import sys\nsys.exit('bye')")
+    _write(folder, "loop_and_exit_cells.ipynb", nb)
+    _write(folder, "loop_function.ipynb", _replace_function(
+        _nb(), "gradient_descent", "def gradient_descent(X, t, lr, steps):\n    while True:\n        pass"))
     nb = _nb()
     idx = next(i for i, c in enumerate(nb.cells) if "def mse(" in c.source)
     nb.cells.insert(idx + 1, nbformat.v4.new_code_cell("import os\nos._exit(0)"))
     _write(folder, "os_exit_cell.ipynb", nb)
-    _write(folder, "os_exit_function.ipynb",
-           _replace_function(_nb(), "mse", "def mse(y, t):\n    import os\n    os._exit(3)"))
+    _write(folder, "os_exit_function.ipynb", _replace_function(
+        _nb(), "gradient_descent", "def gradient_descent(X, t, lr, steps):\n    import os\n    os._exit(3)"))
     nb = nbformat.read(ROOT / "exercises" / "ex01_linear_regression.ipynb", as_version=4)
     fake = json.dumps({"submissions": [{"notebook": "x", "exercise": "ex01", "score": 12.0, "max_score": 12.0,
                                         "error": None, "checks": []}]})
@@ -139,25 +140,20 @@ def test_originals_unchanged_and_exit_status(hostile):
     folder, before, proc, subs = hostile
     assert digest(folder) == before
     assert proc.returncode == 1  # --require-full-marks: not everyone has full marks
-    assert len(subs) == 12
+    assert len(subs) == 11
 
 
-def test_infinite_loop_in_a_cell_is_survived(hostile):
-    s, per_fn, _ = _score(hostile[3], "loop_cell.ipynb")
+def test_infinite_loop_and_sys_exit_in_cells_are_survived(hostile):
+    s, per_fn, _ = _score(hostile[3], "loop_and_exit_cells.ipynb")
     assert s["score"] == s["max_score"]
     assert "did not finish" in s["error"]
 
 
 def test_infinite_loop_in_a_function_costs_only_that_function(hostile):
     s, per_fn, by_fn = _score(hostile[3], "loop_function.ipynb")
-    assert per_fn["predict"] == 0
-    assert "did not finish" in by_fn["predict"][0]["feedback"]
-    assert per_fn["mse"] == 3  # gradient_descent calls predict, so it loops too
-
-
-def test_sys_exit_is_survived(hostile):
-    s, _, _ = _score(hostile[3], "sys_exit.ipynb")
-    assert s["score"] == s["max_score"]
+    assert per_fn["gradient_descent"] == 0
+    assert "did not finish" in by_fn["gradient_descent"][0]["feedback"]
+    assert per_fn["predict"] == per_fn["mse"] == per_fn["mse_gradient"] == 3
 
 
 def test_os_exit_in_a_cell_restarts_the_kernel(hostile):
@@ -168,9 +164,9 @@ def test_os_exit_in_a_cell_restarts_the_kernel(hostile):
 
 def test_os_exit_in_a_function_fails_only_that_function(hostile):
     s, per_fn, by_fn = _score(hostile[3], "os_exit_function.ipynb")
-    assert per_fn["mse"] == 0
-    assert "kernel died" in by_fn["mse"][0]["feedback"]
-    assert per_fn["predict"] == 3 and per_fn["gradient_descent"] == 3
+    assert per_fn["gradient_descent"] == 0
+    assert "kernel died" in by_fn["gradient_descent"][0]["feedback"]
+    assert per_fn["predict"] == per_fn["mse"] == per_fn["mse_gradient"] == 3
 
 
 def test_forged_output_changes_nothing(hostile):
