@@ -30,7 +30,8 @@ import pytest
 from tests.browser import lab
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("MLP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("MLP_CHROMIUM") or (
+    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -244,7 +245,10 @@ def browser(chromium_path):
 
 @pytest.fixture(scope="session")
 def artifacts():
+    """test-artifacts/browser/, emptied of the pictures of an earlier run."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
     return ARTIFACTS
 
 
