@@ -413,7 +413,9 @@ class TrainingDashboard(FrameWidget):
         live = [self._batch_line, self._loss_line, self._val_loss_line, self._acc_line,
                 self._val_acc_line, self._bar, self._bar_text]
         if self.ax_boundary is not None:
+            # the data points must be drawn over the (changing) boundary image
             live.append(self._image)
+            live.extend(self.ax_boundary.collections)
         return live
 
     def _freeze(self):
