@@ -396,7 +396,7 @@ class LossSurfaceExplorer(FrameWidget):
         if self.momentum:
             line += f", momentum = {self.momentum:g}"
         if run.diverged and frame >= run.diverged_at:
-            line = (f"step {frame:>3}: DIVERGED at step {run.diverged_at}, the path left the plot"
+            line = (f"step {frame:>3}: DIVERGED, stopped at step {run.diverged_at} far outside the plot"
                     f"   lr = {self.lr:.3g}")
         self._status.set_text(line)
         self._status.set_color(COLORS["vermillion"] if run.diverged and frame >= run.diverged_at
