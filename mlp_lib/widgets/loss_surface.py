@@ -65,7 +65,8 @@ class LossSurfaceExplorer(FrameWidget):
     with the bias held fixed (``bias``, default 0), J = mean binary
     cross-entropy over (w1, w2).
 
-    lr > 0: learning rate; steps >= 1: gradient-descent steps (frames are
+    lr > 0: learning rate (default: about a quarter of the largest stable
+    one, 2 / the largest curvature of J, rounded); steps >= 1: gradient-descent steps (frames are
     steps + 1: frame 0 is the start); start: (2,) the first parameters
     (default: a corner of the plot); momentum in [0, 1): 0 is plain descent;
     w_range, b_range: (low, high) of the plotted parameters (first and
@@ -446,8 +447,8 @@ class LossSurfaceExplorer(FrameWidget):
         import ipywidgets as widgets
 
         lam = self._curvature()
-        lo_exp = int(np.floor(np.log10(0.005 / lam)))
-        hi_exp = int(np.ceil(np.log10(5.0 / lam)))
+        lo_exp = int(np.floor(np.log10(min(0.005 / lam, self.lr))))
+        hi_exp = int(np.ceil(np.log10(max(5.0 / lam, self.lr))))
         style = {"description_width": "80px"}
         layout = widgets.Layout(width="420px")
         lr = widgets.FloatLogSlider(value=self.lr, base=10, min=lo_exp, max=hi_exp, step=0.05,
@@ -459,8 +460,10 @@ class LossSurfaceExplorer(FrameWidget):
         steps = widgets.IntSlider(value=self.steps, min=1, max=max(200, self.steps), description="steps",
                                   continuous_update=False, style=style, layout=layout)
         starts = [
-            widgets.FloatSlider(value=float(self.start[i]), min=float(self.ranges[i][0]),
-                                max=float(self.ranges[i][1]), step=float(np.ptp(self.ranges[i]) / 100),
+            widgets.FloatSlider(value=float(self.start[i]),
+                                min=float(min(self.ranges[i][0], self.start[i])),
+                                max=float(max(self.ranges[i][1], self.start[i])),
+                                step=float(np.ptp(self.ranges[i]) / 100),
                                 description=f"start {self.param_names[i].replace('_', '')}",
                                 readout_format=".2f", continuous_update=False, style=style,
                                 layout=layout)
