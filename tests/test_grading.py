@@ -683,3 +683,13 @@ def test_backprop_names_the_first_wrong_layer_from_the_output():
     text = format_verdict("backprop", run_checks(ns["backprop"]))
     assert "is in layer 1 of 3" in text or "is in layer 1 of 4" in text, text
     assert "layer 2 of 2" not in text.split("first wrong")[0]
+
+
+def test_grader_digits_split_is_the_notebooks_split():
+    from mlp_lib import data
+    from mlp_lib.grading.ex05 import digits_split
+
+    X_train, T_train, X_test, labels_test = digits_split()
+    ref = data.digits(test_fraction=0.25, seed=0)
+    assert np.array_equal(X_train, ref[0]) and np.array_equal(X_test, ref[1])
+    assert np.array_equal(T_train, data.one_hot(ref[2], 10)) and np.array_equal(labels_test, ref[3])
