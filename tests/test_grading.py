@@ -147,10 +147,17 @@ def train(X, T, hidden=64, epochs=20, lr=0.1, batch_size=32, beta=0.9, seed=0):
 
 
 def namespace(extra=""):
+    """The solutions, then ``extra`` (a mutant) defined over them, with their source in linecache
+    as in a notebook (so feedback can quote the line that raised)."""
+    import linecache
+
     ns = {"np": np}
     exec(SOLUTIONS, ns)
     if extra:
-        exec(textwrap.dedent(extra), ns)
+        src = textwrap.dedent(extra)
+        filename = f"<mutant-{abs(hash(src))}>"
+        linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+        exec(compile(src, filename, "exec"), ns)
     return ns
 
 
@@ -357,7 +364,7 @@ def forward(X, W1, b1, W2, b2):
     ("forward", """
 def forward(X, W1, b1, W2, b2):
     H = sigmoid(X @ W1 + b1)
-    return H, sigmoid(X @ W2 + b2)""", ["transpose", "shapes that do not fit"]),
+    return H, sigmoid(X @ W2 + b2)""", ["wrong layer's activations"]),
     ("backward", """
 def backward(X, H, Y, T, W2):
     m = X.shape[0]

@@ -153,11 +153,18 @@ class Check:
 
 
 class FunctionSpec:
-    def __init__(self, name, params, checks, doc=""):
+    """A graded function: name, parameter names, ordered checks, and hints for lines that raised.
+
+    line_hints: [(regex, text)]; when the function raises in a line matching
+    regex, the text is the hint (e.g. the output layer fed with X instead of H).
+    """
+
+    def __init__(self, name, params, checks, doc="", line_hints=()):
         self.name = name
         self.params = params
         self.checks = checks
         self.doc = doc
+        self.line_hints = list(line_hints)
 
 
 class CheckResult:
@@ -305,6 +312,12 @@ def explain_exception(spec, result):
             break
     if kind == "SystemExit":
         hint = " Hint: never call sys.exit() or exit() in an exercise function."
+    import re
+
+    for pattern, text in getattr(spec, "line_hints", []):
+        if exc.get("line") and re.search(pattern, exc["line"]):
+            hint = " Hint: " + text
+            break
     args = ", ".join(f"{p}{_shape_of(a)}" for p, a in zip(spec.params, result.call.args))
     short = message if len(message) < 200 else message[:200] + "..."
     return f"raised {kind}: {short}{where} (called with {args}).{hint}"

@@ -98,7 +98,9 @@ FORWARD = FunctionSpec("forward", ["X", "W1", "b1", "W2", "b2"], [
                       describe_case=lambda c: f" on X {c.args[0].shape}, W1 {c.args[1].shape},"
                                               f" W2 {c.args[3].shape}")),
     unchanged_check(["X", "W1", "b1", "W2", "b2"], _fw_calls),
-])
+], line_hints=[(r"\bX\b\s*(@|\.dot\()\s*W2|dot\(\s*X\s*,\s*W2",
+                "the output layer's input is H, the hidden layer's output, not X:"
+                " the wrong layer's activations (Y = σ(H @ W2 + b2)).")])
 
 
 # ---- backward(X, H, Y, T, W2) -> (dW1, db1, dW2, db2)
@@ -247,6 +249,10 @@ BACKWARD = FunctionSpec("backward", ["X", "H", "Y", "T", "W2"], [
           backprop_judge(_bw_parse, _bw_any_variant, 2, BUGS, BW_EXTRA, lambda c: c.args[0].shape[0],
                          LAYER_NAMES)),
     unchanged_check(["X", "H", "Y", "T", "W2"], _bw_calls_clean),
-])
+], line_hints=[(r"\bX\.T\s*(@|\.dot\()\s*(delta2|d2|delta_2|output_delta)\b",
+                "dW2 uses X: the wrong layer's activations; the input of the output layer is H,"
+                " so dW2 = H.T @ delta2."),
+               (r"(delta2|d2|delta_2)\s*@\s*W2\b(?!\.T)", "delta2 @ W2 needs W2.T: a missing transpose"
+                " (delta1 = (delta2 @ W2.T) * H (1 - H)).")])
 
 FUNCTIONS = [SIGMOID_DERIVATIVE, FORWARD, BACKWARD]
