@@ -78,7 +78,8 @@ def test_same_seed_same_weights_with_live_redraws(spiral_split, fake_display):
                              live=True, budget=1.0, delay=0)
     watched.fit(X, T, callbacks=[dash], **FIT)
     assert dash.n_redraws > 3, "live mode should have redrawn during training"
-    assert len(fake_display) == 1 and fake_display[0].updates == dash.n_redraws - 1
+    # the first live picture is displayed, later ones and the final one update it
+    assert len(fake_display) == 1 and fake_display[0].updates == dash.n_redraws
     for a, b in zip(plain.layers, watched.layers):
         assert np.array_equal(a.W, b.W)
         assert np.array_equal(a.b, b.b)
@@ -89,7 +90,7 @@ def test_every_limits_redraws(spiral_split, fake_display):
     n_batches = -(-len(X) // FIT["batch_size"])
     dash = TrainingDashboard(every=n_batches * 100, live=True, budget=1.0, delay=0)
     _net().fit(X, T, callbacks=[dash], **FIT)
-    assert dash.n_redraws == 1  # only the final picture
+    assert dash.n_redraws == 0  # no live picture: only the final one
     assert len(fake_display) == 1
 
 
@@ -97,15 +98,42 @@ def test_budget_leaves_a_short_run_without_live_pictures(spiral_split, fake_disp
     X, T, _, _ = spiral_split
     dash = TrainingDashboard(every=1, live=True, budget=0.01, delay=0)
     _net().fit(X, T, callbacks=[dash], **FIT)
-    assert dash.n_redraws == 1  # drawing even once more would exceed 1 % of this short run
+    assert dash.n_redraws == 0  # one live picture would exceed 1 % of this short run
+    assert len(fake_display) == 1 and dash.final_draw_time > 0
 
 
 def test_short_run_shows_only_the_final_picture(spiral_split, fake_display):
     X, T, _, _ = spiral_split
-    dash = TrainingDashboard(every=1, live=True, budget=1.0, delay=60)
+    dash = TrainingDashboard(every=1, live=True, budget=0.99, delay=60)
     _net().fit(X, T, callbacks=[dash], **FIT)
-    assert dash.n_redraws == 1
+    assert dash.n_redraws == 0
     assert len(fake_display) == 1 and fake_display[0].updates == 0
+
+
+def test_in_a_notebook_the_final_picture_comes_after_the_cell(spiral_split, fake_display, monkeypatch):
+    class Events:
+        def __init__(self):
+            self.callbacks = []
+
+        def register(self, event, fn):
+            assert event == "post_execute"
+            self.callbacks.append(fn)
+
+        def unregister(self, event, fn):
+            self.callbacks.remove(fn)
+
+    class Shell:
+        events = Events()
+
+    shell = Shell()
+    monkeypatch.setattr(TrainingDashboard, "_shell", staticmethod(lambda: shell))
+    X, T, _, _ = spiral_split
+    dash = TrainingDashboard(live=True, delay=60)
+    _net().fit(X, T, callbacks=[dash], **FIT)
+    assert fake_display == [] and len(shell.events.callbacks) == 1  # nothing drawn inside fit
+    for fn in list(shell.events.callbacks):  # what IPython does when the cell's code is done
+        fn()
+    assert len(fake_display) == 1 and shell.events.callbacks == []
 
 
 def test_replay_frames_and_boundary_change(spiral_split):

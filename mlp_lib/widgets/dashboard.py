@@ -12,7 +12,9 @@ data, the decision boundary as it forms.
 
 Cost: it redraws one reused figure at most every ``every`` batches, and only
 while the pictures so far, this one and the final one fit in its budget
-(``budget=0.1``: 10 % of the expected training time). The first live
+(``budget=0.1``: 10 % of the expected training time). In a notebook the
+final picture is drawn when the cell's code has finished, like a plot made
+after training. The first live
 picture waits ``delay`` seconds, so a run shorter than that shows only its
 final picture. Pictures go to the notebook as PNGs made in one draw (the
 notebook's own figure display would draw twice). Headless, the final picture
@@ -103,8 +105,10 @@ class TrainingDashboard(FrameWidget):
 
     After ``fit``: ``.history`` (per epoch: "epoch", "loss", "accuracy",
     "val_loss", "val_accuracy", "time"), ``.n_frames`` (epochs recorded),
-    ``.n_redraws`` (live redraws made) and ``.draw_time`` (seconds spent
-    drawing). Display the object to replay the run with Play.
+    ``.n_redraws`` (live pictures drawn during training), ``.draw_time``
+    (seconds they took), ``.train_time`` (seconds from the start to the end
+    of fit) and ``.final_draw_time`` (seconds for the final picture). Display
+    the object to replay the run with Play.
     """
 
     frame_label = "epoch"
@@ -153,6 +157,7 @@ class TrainingDashboard(FrameWidget):
         self.grid_steps = check_positive_int(grid_steps, "grid_steps")
         self._reset_records()
         self._frozen = None
+        self._final_pending = False
         self._build(figsize)
         self.n_frames = 1
         self.render(0)
@@ -238,6 +243,7 @@ class TrainingDashboard(FrameWidget):
         self._epochs_total = 0
         self.n_redraws = 0
         self.draw_time = 0.0
+        self.final_draw_time = 0.0
         self.train_time = 0.0
 
     def _boundary_rgb(self, params):
@@ -318,12 +324,29 @@ class TrainingDashboard(FrameWidget):
     def on_train_end(self, net, info):
         self.n_frames = max(len(self.history["epoch"]), 1)
         self.frame = self.n_frames - 1
+        self.train_time = time.perf_counter() - self._t0
+        if not self._live:
+            self.render(self.frame)  # keep the figure current (no drawing)
+            return
+        # The final picture is the result of the run, like a plot made after
+        # training: inside a notebook it is drawn once the cell's code has
+        # finished (IPython's post_execute event), so it does not slow fit.
+        shell = self._shell()
+        if shell is None:
+            self._final_picture()
+        elif not self._final_pending:
+            self._final_pending = True
+            shell.events.register("post_execute", self._final_picture)
+
+    def _final_picture(self):
+        """Draw the last epoch and show it (replacing any live picture)."""
+        if self._final_pending:
+            self._final_pending = False
+            self._shell().events.unregister("post_execute", self._final_picture)
         start = time.perf_counter()
         self.render(self.frame)
-        if self._live:
-            self._show_picture()
-        self._account_draw(start)
-        self.train_time = time.perf_counter() - self._t0
+        self._show_picture()
+        self.final_draw_time = time.perf_counter() - start
 
     def _show_picture(self):
         """Put the figure in the notebook as a PNG, or replace the one shown before.
@@ -347,12 +370,17 @@ class TrainingDashboard(FrameWidget):
     # ---- drawing -----------------------------------------------------------
     @staticmethod
     def _in_kernel():
+        shell = TrainingDashboard._shell()
+        return shell is not None and getattr(shell, "kernel", None) is not None
+
+    @staticmethod
+    def _shell():
+        """The running IPython shell, or None (plain Python, tests)."""
         try:
             from IPython import get_ipython
         except ImportError:
-            return False
-        shell = get_ipython()
-        return shell is not None and getattr(shell, "kernel", None) is not None
+            return None
+        return get_ipython()
 
     def _account_draw(self, start):
         end = time.perf_counter()
