@@ -619,6 +619,15 @@ def numerical_gradient(f, x, eps=1e-5):
         old = x[i]; x[i] = old + 1e-2; fp = f(x); x[i] = old - 1e-2; fm = f(x); x[i] = old
         g[i] = (fp - fm) / (2 * 1e-2)
     return g""", ["eps argument"]),
+    ("numerical_gradient", """
+def numerical_gradient(f, x, eps=1e-5):
+    return np.ones_like(x) * (f(x + eps) - f(x - eps)) / (2 * eps)""", ["one entry at a time"]),
+    ("backward", """
+def backward(X, H, Y, T, W2):
+    m = X.shape[0]
+    d2 = (Y - T) / m
+    d1 = (d2 @ W2.T) * H * (1 - H)
+    return X.T @ d1, d2.sum(0), H.T @ d2, d2.sum(0)""", ["delta2"]),
     ("xavier_init", "def xavier_init(n_in, n_out, rng):\n"
      "    return 2 * rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / (n_in + n_out))", ["off by a factor"]),
     ("train", """

@@ -131,6 +131,15 @@ def _bw_parse(value, call):
     X, H, Y, T, W2 = call.args
     W1_shape = (X.shape[1], H.shape[1])
     dW1, db1, dW2, db2 = need_tuple(value, 4, ["dW1", "db1", "dW2", "db2"])
+    k = W2.shape[1]
+    if np.shape(dW1) == (X.shape[1], k) and k != H.shape[1]:
+        raise Mismatch(f"dW1 has shape {np.shape(dW1)}, expected {W1_shape}: it is built from delta2,"
+                       " the output layer's delta; the hidden layer needs its own"
+                       " delta1 = (delta2 @ W2.T) * H (1 - H).")
+    if np.shape(db1) == (k,) and k != H.shape[1]:
+        raise Mismatch(f"db1 has shape {np.shape(db1)}, the shape of b2, expected ({H.shape[1]},):"
+                       " it is summed from delta2, the output layer's delta, instead of delta1"
+                       " (the hidden layer's).")
     dW1 = need_array(dW1, W1_shape, "dW1")
     db1 = need_array(db1, (H.shape[1],), "db1")
     try:

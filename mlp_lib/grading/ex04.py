@@ -276,7 +276,10 @@ def _diff(c, kind="central", eps=None):
         x[i] = old
         f0 = f(x)
         g[i] = {"central": (fp - fm) / (2 * h), "forward": (fp - f0) / h, "backward": (f0 - fm) / h,
-                "no2": (fp - fm) / h}[kind]
+                "no2": (fp - fm) / h}.get(kind, 0.0)
+    if kind == "all_at_once":
+        x = np.array(c.args[1], dtype=float)
+        g = np.full(x.shape, (f(x + h) - f(x - h)) / (2 * h))
     return [g]
 
 
@@ -291,6 +294,8 @@ NG_MISTAKES = [
      " (f(x + eps) - f(x - eps)) / (2 eps)", lambda c: _diff(c, "backward")),
     ("it divides by eps instead of 2 eps: central differences are (f(x + eps) - f(x - eps)) / (2 eps)",
      lambda c: _diff(c, "no2")),
+    ("every entry of x is moved at once (x + eps): move one entry at a time, x[i] + eps, and keep the"
+     " others fixed", lambda c: _diff(c, "all_at_once")),
 ]
 
 
