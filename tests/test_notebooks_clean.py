@@ -51,8 +51,9 @@ def test_setup_cell_and_tags(path):
 
 
 def test_no_helper_is_defined_in_two_notebooks():
-    """Anything used twice lives in mlp_lib. (Exercises ask learners to write their own
-    functions, so only the chapters are compared.)"""
+    """Anything used twice lives in mlp_lib: no function or class body appears in two
+    chapters, under any name. (Exercises ask learners to write their own functions, so
+    only the chapters are compared.)"""
     where = defaultdict(set)
     for path in CHAPTERS:
         for cell in code_cells(load(path)):
@@ -65,8 +66,10 @@ def test_no_helper_is_defined_in_two_notebooks():
                 continue
             for node in tree.body:
                 if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                    where[node.name].add(path.name)
-    copied = {name: sorted(files) for name, files in where.items() if len(files) > 1}
+                    body = ast.dump(ast.Module(body=node.body, type_ignores=[]))
+                    where[body].add(f"{path.name}:{node.name}")
+    copied = [sorted(places) for places in where.values()
+              if len({place.split(":")[0] for place in places}) > 1]
     assert not copied, f"helpers defined in more than one notebook (move them to mlp_lib): {copied}"
 
 
