@@ -257,7 +257,7 @@ def page(browser, lab_server):
     """A fresh browser context and page per test; its kernels are shut down after it."""
     context = browser.new_context(viewport={"width": lab.VIEWPORT_WIDTH, "height": lab.VIEWPORT_HEIGHT},
                                   device_scale_factor=1)
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(60_000)
     pg = context.new_page()
     pg.page_errors = []
     pg.on("pageerror", lambda exc: pg.page_errors.append(str(exc)))

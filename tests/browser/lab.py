@@ -18,8 +18,8 @@ REPO = Path(__file__).resolve().parents[2]
 VIEWPORT_WIDTH = 1280
 VIEWPORT_HEIGHT = 900
 MAX_SHOT_HEIGHT = 16_000
-RUN_TIMEOUT = 150
-WIDGET_CHANGE_TIMEOUT = 20
+RUN_TIMEOUT = 240
+WIDGET_CHANGE_TIMEOUT = 45
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 # Installed in the page once the app is up. ``panel()`` is the open notebook;
@@ -354,7 +354,7 @@ def save_page(page, stem, folder):
                 page.wait_for_timeout(300)
             name = f"{stem}.png" if parts == 1 else f"{stem}-part{k + 1}.png"
             path = Path(folder) / name
-            page.screenshot(path=str(path), animations="disabled")
+            page.screenshot(path=str(path), animations="disabled", timeout=120_000)
             files.append(path)
     finally:
         page.set_viewport_size({"width": VIEWPORT_WIDTH, "height": VIEWPORT_HEIGHT})

@@ -21,7 +21,7 @@ def test_chapters_exist():
     assert CHAPTERS, f"no notebooks in {lab.course_source() / 'chapters'}"
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(480)
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_runs_and_widgets_animate(page, lab_server, artifacts, name):
     path = f"chapters/{name}"

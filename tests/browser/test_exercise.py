@@ -35,7 +35,7 @@ FORGOT_BIAS_FEEDBACK = "you forgot the bias b"
 EXERCISES = sorted(p.name for p in (lab.course_source() / "exercises").glob("*.ipynb") if p.name != EXERCISE)
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize("name", EXERCISES)
 def test_exercise_runs_untouched(page, lab_server, artifacts, name):
     lab.open_notebook(page, lab_server, f"exercises/{name}")
@@ -61,7 +61,7 @@ def _solve(page, stub, check, code):
     return lab.cell_output_text(page, check)
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(300)
 def test_exercise_feedback_in_the_notebook(page, lab_server, artifacts, exercise_path):
     lab.open_notebook(page, lab_server, exercise_path)
     s = lab.run_all(page)

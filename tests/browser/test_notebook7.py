@@ -12,7 +12,7 @@ from tests.browser import lab
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(420)
 def test_notebook7_chapter_widget_renders(page, lab_server, artifacts, course_dir):
     name = lab.first_chapter_with_widget(course_dir)
     if name is None:
