@@ -153,3 +153,12 @@ def test_import_mlp_lib_does_not_import_plotting_or_widgets():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_digits_are_the_copy_scikit_learn_bundles():
+    from sklearn.datasets import load_digits
+
+    X, labels = data._load_digits()
+    bunch = load_digits()
+    np.testing.assert_array_equal(X, bunch.data)
+    np.testing.assert_array_equal(labels, bunch.target)

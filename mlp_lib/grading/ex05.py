@@ -274,28 +274,13 @@ MOMENTUM_STEP = FunctionSpec("momentum_step", ["param", "grad", "velocity", "lr"
 _DIGITS = {}
 
 
-def _digits_fast():
-    """The same arrays as mlp_lib.data.digits' source, read without importing scikit-learn (~1 s saved)."""
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.find_spec("sklearn")
-    path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz"
-    raw = np.loadtxt(path, delimiter=",")
-    return raw[:, :-1] / 16.0, raw[:, -1].astype(np.int64)
-
-
 def digits_split():
     """The split of exercise 05 (``mlp_lib.data.digits(0.25, seed=0)``): X_train, T_train (one-hot),
     X_test, labels_test."""
     if not _DIGITS:
         from mlp_lib import data
 
-        try:
-            X, labels = _digits_fast()
-            X_train, X_test, l_train, l_test = data.train_test_split(X, labels, 0.25, 0)
-        except (OSError, ValueError, AttributeError):
-            X_train, X_test, l_train, l_test = data.digits(test_fraction=0.25, seed=0)
+        X_train, X_test, l_train, l_test = data.digits(test_fraction=0.25, seed=0)
         _DIGITS.update(X_train=X_train, T_train=data.one_hot(l_train, 10), X_test=X_test, l_test=l_test)
     d = _DIGITS
     return d["X_train"], d["T_train"], d["X_test"], d["l_test"]
