@@ -101,6 +101,7 @@ class MLP:
             for l in range(n_layers)
         ]
         self._fused = (output_activation, loss) in FUSED_PAIRS
+        self._fit_buffers = None  # made by the first call of fit, see _training_buffers
 
     # ---- argument checks -------------------------------------------------
     def _check_X(self, X, name="X"):
@@ -284,11 +285,7 @@ class MLP:
         batch_size = min(batch_size, m)
         n_batches = -(-m // batch_size)
         rng = np.random.default_rng(seed)
-        # Reused buffers: a fresh 100 KB+ array on every batch costs page
-        # faults (COURSE_SPEC section 8), so the batch and gradients live here.
-        Xb_full = np.empty((batch_size, X.shape[1]), dtype=self.dtype)
-        Tb_full = np.empty((batch_size, T.shape[1]), dtype=self.dtype)
-        grad_buffers = [(np.empty_like(layer.W), np.empty_like(layer.b)) for layer in self.layers]
+        Xb_full, Tb_full, grad_buffers = self._training_buffers(batch_size)
         states = [
             (optimizer.init_state(layer.W), optimizer.init_state(layer.b)) for layer in self.layers
         ]
@@ -350,6 +347,22 @@ class MLP:
         for layer in self.layers:  # the cache would point into reused buffers
             layer.X = layer.A = layer.Y = layer.delta = None
         return history
+
+    def _training_buffers(self, batch_size):
+        """The arrays fit reuses on every batch: (Xb, Tb, [(dW, db), ...]).
+
+        A fresh 100 KB+ array on every batch costs page faults (COURSE_SPEC
+        section 8): the system hands the memory back and faults it in again.
+        So the batch and the gradients live in these arrays, kept on the
+        network for later calls of fit with the same batch size.
+        """
+        shapes = (batch_size, [layer.W.shape for layer in self.layers])
+        if self._fit_buffers is None or self._fit_buffers[0] != shapes:
+            Xb = np.empty((batch_size, self.sizes[0]), dtype=self.dtype)
+            Tb = np.empty((batch_size, self.sizes[-1]), dtype=self.dtype)
+            grads = [(np.empty_like(layer.W), np.empty_like(layer.b)) for layer in self.layers]
+            self._fit_buffers = (shapes, (Xb, Tb, grads))
+        return self._fit_buffers[1]
 
     def __repr__(self):
         arch = "-".join(str(n) for n in self.sizes)
