@@ -213,3 +213,18 @@ def test_replay_is_frozen_and_a_new_fit_unfreezes(spiral_split, fake_display):
     assert dash._frozen is None
     assert dash.ax_loss.get_legend().get_visible() and dash.ax_loss.yaxis.get_visible()
     assert len(dash.fig.axes) == 4  # bar, loss, accuracy, boundary: no background axes left
+
+
+def test_scoring_the_test_set_keeps_to_the_budget(spiral_split):
+    X, T, X_val, T_val = spiral_split
+    every_epoch = TrainingDashboard(X_val=X_val, T_val=T_val, live=False, budget=1.0)
+    _net().fit(X, T, callbacks=[every_epoch], **FIT)
+    assert np.all(np.isfinite(every_epoch.history["val_loss"]))
+    thrifty = TrainingDashboard(X_val=X_val, T_val=T_val, live=False, budget=1e-9)
+    _net().fit(X, T, callbacks=[thrifty], **FIT)
+    scored = np.isfinite(thrifty.history["val_loss"])
+    assert scored[0] and scored[-1] and not scored[1:-1].any()  # first and last epoch only
+    thrifty.render(5)  # frames between scored epochs still draw
+    x, y = thrifty._val_loss_line.get_data()
+    assert list(x) == [1]
+    thrifty.fig.canvas.draw()

@@ -72,6 +72,12 @@ def _labels_from(T):
     return T.argmax(axis=1)
 
 
+def _finite(x, y):
+    """The points of (x, y) where y is a number (epochs whose test set was not scored are nan)."""
+    keep = [i for i, v in enumerate(y) if np.isfinite(v)]
+    return [x[i] for i in keep], [y[i] for i in keep]
+
+
 def _log_ticks(lo, hi, most=6):
     """Tick values 1, 2, 5 x 10^k inside [lo, hi] (only 1 x 10^k when that gives too many)."""
     decades = np.arange(np.floor(np.log10(lo)), np.ceil(np.log10(hi)) + 1)
@@ -87,7 +93,9 @@ class TrainingDashboard(FrameWidget):
     """A callback for ``MLP.fit`` that draws the run as it happens.
 
     X_val, T_val: optional held-out data, (m_val, n_in) and (m_val, n_out),
-        scored after every epoch for the "test" curves. Without them the
+        scored after every epoch for the "test" curves (after fewer epochs
+        if scoring every epoch would break the budget; always after the
+        first and the last). Without them the
         dashboard shows the ``val_loss`` that ``fit`` computes when it gets
         X_val/T_val itself, or train curves only.
     every: redraw at most every this many batches (an int >= 1).
@@ -98,17 +106,18 @@ class TrainingDashboard(FrameWidget):
         None (default) draws live inside a notebook kernel only.
     delay: seconds of training before the first live picture (a run shorter
         than that shows only its final picture).
-    budget: the share of the (expected) training time that drawing may take,
-        in (0, 1]; the final picture is always drawn. 1 means no limit
-        beyond ``every``.
+    budget: the share of the (expected) training time that the dashboard may
+        take for drawing and scoring X_val, in (0, 1]; the final picture is
+        always drawn. 1 means no limit beyond ``every``.
     grid_steps: resolution of the decision-boundary grid.
 
     After ``fit``: ``.history`` (per epoch: "epoch", "loss", "accuracy",
     "val_loss", "val_accuracy", "time"), ``.n_frames`` (epochs recorded),
     ``.n_redraws`` (live pictures drawn during training), ``.draw_time``
-    (seconds they took), ``.train_time`` (seconds from the start to the end
-    of fit) and ``.final_draw_time`` (seconds for the final picture). Display
-    the object to replay the run with Play.
+    (seconds they took), ``.eval_time`` (seconds scoring X_val),
+    ``.train_time`` (seconds from the start to the end of fit) and
+    ``.final_draw_time`` (seconds for the final picture). Display the object
+    to replay the run with Play.
     """
 
     frame_label = "epoch"
@@ -243,6 +252,8 @@ class TrainingDashboard(FrameWidget):
         self._epochs_total = 0
         self.n_redraws = 0
         self.draw_time = 0.0
+        self.eval_time = 0.0
+        self._eval_estimate = 0.0
         self.final_draw_time = 0.0
         self.train_time = 0.0
 
@@ -297,7 +308,8 @@ class TrainingDashboard(FrameWidget):
         if self.budget < 1.0:
             # room for this picture and the final one within budget x the expected training time
             expected_total = (start - self._t0) * max(self._epochs_total, 1) / done
-            if self.draw_time + 2.0 * self._cost_estimate > self.budget * expected_total:
+            spent = self.draw_time + self.eval_time
+            if spent + 2.0 * self._cost_estimate > self.budget * expected_total:
                 return
         self._update(len(self.history["epoch"]), done, net.parameters(), self._status(done))
         self._show_picture()
@@ -310,7 +322,7 @@ class TrainingDashboard(FrameWidget):
         h["loss"].append(hist["loss"][-1] if hist.get("loss") else info["loss"])
         h["time"].append(time.perf_counter() - self._t0)
         if self.X_val is not None:
-            J, acc = evaluate(net, self.X_val, self.T_val)
+            J, acc = self._evaluate_within_budget(net, info)
         else:
             J = hist["val_loss"][-1] if hist.get("val_loss") else np.nan
             acc = hist["val_accuracy"][-1] if hist.get("val_accuracy") else np.nan
@@ -320,6 +332,24 @@ class TrainingDashboard(FrameWidget):
         if self.X_train is not None:
             self._snapshots.append(net.get_params())
         self.n_frames = len(h["epoch"])
+
+    def _evaluate_within_budget(self, net, info):
+        """Score (X_val, T_val) after this epoch if the budget allows; else (nan, nan).
+
+        The first and the last epoch are always scored. Scoring a large test
+        set after every short epoch could cost more than the budget; then
+        some epochs are skipped and the test curves have fewer points.
+        """
+        start = time.perf_counter()
+        first, last = not self.history["val_loss"], info["epoch"] + 1 >= self._epochs_total
+        spent = self.draw_time + self.eval_time + self._eval_estimate
+        # a fifth of the budget is left for the per-batch bookkeeping
+        if not (first or last or self.budget >= 1.0 or spent <= 0.8 * self.budget * (start - self._t0)):
+            return np.nan, np.nan
+        J, acc = evaluate(net, self.X_val, self.T_val)
+        self._eval_estimate = time.perf_counter() - start
+        self.eval_time += self._eval_estimate
+        return J, acc
 
     def on_train_end(self, net, info):
         self.n_frames = max(len(self.history["epoch"]), 1)
@@ -399,8 +429,9 @@ class TrainingDashboard(FrameWidget):
         text += f"  ·  {elapsed:.1f} s"
         if done > 0 and self._epochs_total:
             text += f"  ·  about {elapsed * (self._epochs_total - done) / done:.1f} s left"
-        if h["val_accuracy"] and np.isfinite(h["val_accuracy"][-1]):
-            text += f"  ·  test accuracy {100 * h['val_accuracy'][-1]:.1f} %"
+        scored = [v for v in h["val_accuracy"] if np.isfinite(v)]
+        if scored:
+            text += f"  ·  test accuracy {100 * scored[-1]:.1f} %"
         return text
 
     def _update(self, n_epochs, done, boundary_source, text):
@@ -408,9 +439,9 @@ class TrainingDashboard(FrameWidget):
         h = self.history
         x = h["epoch"][:n_epochs]
         self._loss_line.set_data(x, h["loss"][:n_epochs])
-        self._val_loss_line.set_data(x, h["val_loss"][:n_epochs])
+        self._val_loss_line.set_data(*_finite(x, h["val_loss"][:n_epochs]))
         self._acc_line.set_data(x, h["accuracy"][:n_epochs])
-        self._val_acc_line.set_data(x, h["val_accuracy"][:n_epochs])
+        self._val_acc_line.set_data(*_finite(x, h["val_accuracy"][:n_epochs]))
         n_b = int(np.searchsorted(self._batch_x, done + 1e-9))
         self._batch_line.set_data(self._batch_x[:n_b], self._batch_loss[:n_b])
         if self._frozen is None:  # a frozen (replay) figure keeps the whole run's limits
@@ -479,8 +510,9 @@ class TrainingDashboard(FrameWidget):
         h = self.history
         text = (f"epoch {h['epoch'][frame]}/{self._epochs_total}  ·  {h['time'][frame]:.1f} s"
                 f"  ·  train loss {h['loss'][frame]:.3g}")
-        if np.isfinite(h["val_accuracy"][frame]):
-            text += f"  ·  test accuracy {100 * h['val_accuracy'][frame]:.1f} %"
+        scored = [v for v in h["val_accuracy"][: frame + 1] if np.isfinite(v)]
+        if scored:
+            text += f"  ·  test accuracy {100 * scored[-1]:.1f} %"
         source = self._snapshots[frame] if self._snapshots else None
         self._update(frame + 1, float(h["epoch"][frame]), source, text)
 
