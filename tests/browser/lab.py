@@ -279,12 +279,20 @@ def widget_controls(page):
 
 
 def widget_figure(control):
-    """The figure picture that follows a widget's controls (the base class displays it next)."""
-    fig = control.locator(f"xpath=following-sibling::div[{_CHILD}][.//img][1]//img").first
+    """The figure a widget draws: the picture output that follows its controls (the base class
+    displays it next), else an Output widget or picture inside it.
+
+    The element returned is the output's image renderer, which stays in the page while Play
+    replaces the <img> in it frame after frame; a screenshot of it is of the figure alone.
+    """
+    fig = control.locator(f"xpath=following-sibling::div[{_CHILD}][.//img][1]").first
     if fig.count():
-        return fig
-    inner = control.locator("img, canvas").first
-    return inner if inner.count() else control
+        return fig.locator(".jp-OutputArea-output:has(img)").first
+    for inner in (".widget-output", "img", "canvas"):
+        found = control.locator(inner).first
+        if found.count():
+            return found
+    return control
 
 
 def shot(locator):
@@ -298,12 +306,18 @@ def drive_widget(control):
     if play.count():
         play.click()
         return "Play"
+    move_slider(control, "End")
+    return "moving the slider"
+
+
+def move_slider(control, key):
+    """Focus the widget's first slider and press ``key`` (End, Home, ArrowRight...)."""
     handle = control.locator(".widget-slider .noUi-handle").first
     handle.click()
-    handle.press("End")
-    for _ in range(3):
-        handle.press("ArrowRight")
-    return "slider"
+    handle.press(key)
+    if key == "End":
+        for _ in range(3):
+            handle.press("ArrowRight")
 
 
 def pause_widget(control):
@@ -317,10 +331,10 @@ def wait_picture_change(figure_of, before, timeout=WIDGET_CHANGE_TIMEOUT):
     """Screenshots of ``figure_of()`` until one differs from ``before``; returns it (or None)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        time.sleep(0.5)
+        time.sleep(0.25)
         try:
             after = shot(figure_of())
-        except Exception:  # the picture is being replaced; look again
+        except Exception:  # the output is being re-rendered; look again
             continue
         if after != before:
             return after
