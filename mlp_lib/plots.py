@@ -190,18 +190,27 @@ def _FrozenPicture(ax, picture, region, dpi):
 
 
 # ---- chapter 05: comparing runs, confusion matrix, digits -------------------
-def plot_runs(ax, runs, x="epoch", y="loss", logy=True):
+def plot_runs(ax, runs, x="epoch", y="loss", logy=True, logx=False):
     """One curve per run: runs is {name: history}, each history a dict of lists.
 
     x: "epoch" or "time" (the "time" list of ``mlp_lib.compare.timed_fit``);
-    y: a key such as "loss", "val_loss" or "val_accuracy".
+    y: a key such as "loss", "val_loss" or "val_accuracy". Log axes get
+    plain tick labels (0.1, 1, 10).
     """
+    from matplotlib.ticker import FormatStrFormatter, NullFormatter
+
     for i, (name, history) in enumerate(runs.items()):
         ax.plot(history[x], history[y], color=CYCLE[i % len(CYCLE)], lw=2, label=name)
     ax.set_xlabel({"epoch": "epoch", "time": "wall time (s)"}.get(x, x))
     ax.set_ylabel(y.replace("_", " "))
+    if logx:
+        ax.set_xscale("log")
     if logy:
         ax.set_yscale("log")
+    for axis, log in ((ax.xaxis, logx), (ax.yaxis, logy)):
+        if log:
+            axis.set_major_formatter(FormatStrFormatter("%g"))
+            axis.set_minor_formatter(NullFormatter())
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return ax
