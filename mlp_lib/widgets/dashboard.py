@@ -165,6 +165,7 @@ class TrainingDashboard(FrameWidget):
         self.delay = float(delay)
         self.grid_steps = check_positive_int(grid_steps, "grid_steps")
         self._reset_records()
+        self._n_batches = 1
         self._frozen = None
         self._final_pending = False
         self._build(figsize)
@@ -247,7 +248,7 @@ class TrainingDashboard(FrameWidget):
     def _reset_records(self):
         self.history = {"epoch": [], "loss": [], "accuracy": [], "val_loss": [],
                         "val_accuracy": [], "time": []}
-        self._batch_x, self._batch_loss = [], []
+        self._batch_loss = []  # batch k (counted over the run) ends at epoch (k + 1) / n_batches
         self._snapshots = []
         self._epochs_total = 0
         self.n_redraws = 0
@@ -295,14 +296,13 @@ class TrainingDashboard(FrameWidget):
         self._cost_estimate = 0.1  # seconds per picture until one has been measured
 
     def on_batch_end(self, net, info):
-        epoch, batch = info["epoch"], info["batch"]
-        self._batch_x.append(epoch + (batch + 1) / self._n_batches)
+        # kept short: it runs after every batch
         self._batch_loss.append(info["loss"])
         self._batches_since += 1
         if not (self._live and self._batches_since >= self.every):
             return
         start = time.perf_counter()
-        done = epoch + (batch + 1) / self._n_batches
+        done = len(self._batch_loss) / self._n_batches
         if start < self._next_draw:
             return
         if self.budget < 1.0:
@@ -343,8 +343,8 @@ class TrainingDashboard(FrameWidget):
         start = time.perf_counter()
         first, last = not self.history["val_loss"], info["epoch"] + 1 >= self._epochs_total
         spent = self.draw_time + self.eval_time + self._eval_estimate
-        # a fifth of the budget is left for the per-batch bookkeeping
-        if not (first or last or self.budget >= 1.0 or spent <= 0.8 * self.budget * (start - self._t0)):
+        # half the budget at most, the rest is for pictures and the per-batch bookkeeping
+        if not (first or last or self.budget >= 1.0 or spent <= 0.5 * self.budget * (start - self._t0)):
             return np.nan, np.nan
         J, acc = evaluate(net, self.X_val, self.T_val)
         self._eval_estimate = time.perf_counter() - start
@@ -442,8 +442,8 @@ class TrainingDashboard(FrameWidget):
         self._val_loss_line.set_data(*_finite(x, h["val_loss"][:n_epochs]))
         self._acc_line.set_data(x, h["accuracy"][:n_epochs])
         self._val_acc_line.set_data(*_finite(x, h["val_accuracy"][:n_epochs]))
-        n_b = int(np.searchsorted(self._batch_x, done + 1e-9))
-        self._batch_line.set_data(self._batch_x[:n_b], self._batch_loss[:n_b])
+        n_b = min(int(round(done * self._n_batches)), len(self._batch_loss))
+        self._batch_line.set_data(np.arange(1, n_b + 1) / self._n_batches, self._batch_loss[:n_b])
         if self._frozen is None:  # a frozen (replay) figure keeps the whole run's limits
             self._set_limits(n_epochs, n_b)
         total = max(self._epochs_total, 1)
