@@ -33,6 +33,7 @@ import importlib.util
 import io
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -130,11 +131,18 @@ def time_nbval():
         return
     cmd = [sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", "-p", "no:randomly",
            *folders]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _children_cpu()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, _children_cpu() - c0
     tail = (proc.stdout.strip().splitlines() or ["(no output)"])[-1]
-    record("nbval run: pytest -n 2 " + " ".join(folders), seconds, BUDGET["nbval"], tail)
+    record("nbval run: pytest -n 2 " + " ".join(folders), seconds, BUDGET["nbval"],
+           f"{tail}; CPU of all its processes {_fmt(cpu)}")
+
+
+def _children_cpu():
+    """CPU time (user + system) of this process's finished children and their waited-for children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # ---- import -------------------------------------------------------------------
@@ -292,13 +300,13 @@ def time_grading():
     if not paths:
         print("  no exercise or solution notebooks yet")
     for path in paths:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _children_cpu()
         proc = subprocess.run([sys.executable, "-m", "mlp_lib.grade", str(path), "--json"],
                               cwd=ROOT, capture_output=True, text=True)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, _children_cpu() - c0
         try:
             sub = json.loads(proc.stdout)["submissions"][0]
-            note = f"score {sub['score']:g}/{sub['max_score']:g}"
+            note = f"score {sub['score']:g}/{sub['max_score']:g}; CPU {_fmt(cpu)}"
             if sub["error"]:
                 note += f", error {sub['error']}"
         except Exception:
