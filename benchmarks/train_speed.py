@@ -30,6 +30,7 @@ not the absolute times.
 
     python benchmarks/train_speed.py            # full run (~1-2 min)
     python benchmarks/train_speed.py --quick    # short run (< 60 s)
+    python benchmarks/train_speed.py --breakdown  # where an mlp_lib epoch spends its time
 
 The run ends with the ``ratio ...:`` lines of COURSE_SPEC section 8.
 """
@@ -229,6 +230,66 @@ def matmul_floor_epoch(dtype, m=M):
     return run
 
 
+def fit_breakdown(X, T, repeats=5):
+    """Process CPU time of each part of an mlp_lib epoch, in ms (best of ``repeats``), and the floor's.
+
+    Replays the loop of ``MLP.fit`` (float64, plain SGD) with a clock around
+    each part: input checks, shuffling, gathering the batch, forward, loss,
+    accuracy, backward, update. It uses the same private helpers as fit.
+    """
+    from mlp_lib.network import _n_correct
+    from mlp_lib.optimizers import SGD
+
+    net = MLP(SIZES, hidden_activation="relu", output_activation="softmax",
+              loss="cross_entropy", seed=0)
+    optimizer = SGD(LR)
+    floor = matmul_floor_epoch(np.float64, m=len(X))
+    clock = time.process_time
+    best = {}
+    for r in range(repeats + 1):  # the first is a warm-up
+        part = dict.fromkeys(["input checks", "shuffle", "gather batch", "forward", "loss", "accuracy",
+                              "backward", "SGD update"], 0.0)
+        t = clock()
+        net._check_X(X)
+        net._check_T(T, len(X))
+        part["input checks"] += clock() - t
+        t = clock()
+        order = np.random.default_rng(r).permutation(len(X))
+        part["shuffle"] += clock() - t
+        Xb_full, Tb_full, grad_buffers = net._training_buffers(BATCH)
+        for start in range(0, len(X), BATCH):
+            t0 = clock()
+            idx = order[start:start + BATCH]
+            Xb, Tb = Xb_full[:len(idx)], Tb_full[:len(idx)]
+            X.take(idx, axis=0, out=Xb, mode="clip")
+            T.take(idx, axis=0, out=Tb, mode="clip")
+            t1 = clock()
+            Y = Xb
+            for layer in net.layers:
+                Y = layer.forward(Y)
+            t2 = clock()
+            net._loss_of_last_forward(Tb)
+            t3 = clock()
+            _n_correct(Y, Tb)
+            t4 = clock()
+            grads = net._backward(Tb, grad_buffers)
+            t5 = clock()
+            for layer, (dW, db) in zip(net.layers, grads, strict=True):
+                optimizer.update(layer.W, dW, None)
+                optimizer.update(layer.b, db, None)
+            t6 = clock()
+            for name, dt in zip(["gather batch", "forward", "loss", "accuracy", "backward", "SGD update"],
+                                [t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5], strict=True):
+                part[name] += dt
+        t = clock()
+        floor()
+        part["matmul floor"] = clock() - t
+        if r:
+            for name, seconds in part.items():
+                best[name] = min(best.get(name, seconds), seconds)
+    return {name: seconds * 1e3 for name, seconds in best.items()}
+
+
 # ---- timing -----------------------------------------------------------------
 def run_rounds(contenders, rounds):
     """Run each contender once per round, in a rotated order, after one warm-up run each.
@@ -280,7 +341,20 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short run (< 60 s)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds of alternating runs")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="only: CPU time of each part of an mlp_lib epoch, against the matmul floor")
     args = parser.parse_args(argv)
+    if args.breakdown:
+        X, T, _ = make_data()
+        with threadpool_limits(limits=1):
+            parts = fit_breakdown(X, T)
+        kernels = [i.get("architecture", "-") for i in threadpool_info() if i["user_api"] == "blas"]
+        print(f"BLAS kernel: {', '.join(kernels)}; process CPU time per epoch, best of 5, float64:")
+        for name, ms in parts.items():
+            print(f"  {name:14} {ms:7.2f} ms")
+        extra = parts["forward"] + parts["backward"] - parts["matmul floor"]
+        print(f"  forward + backward beyond the matmul floor: {extra:.2f} ms")
+        return
     rounds = args.rounds or (5 if args.quick else 15)
     per_sample_batches = 8 if args.quick else 20
     tiny_batches = 200
