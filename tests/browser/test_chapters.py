@@ -51,6 +51,8 @@ def test_chapter_runs_and_widgets_animate(page, lab_server, artifacts, name):
     }""")
     controls = lab.widget_controls(page)
     n_widgets = controls.count()
+    if expected and not n_widgets:
+        problems.append(f"{expected} widget outputs, but no Play button or slider on the page")
     for k in range(n_widgets):
         control = controls.nth(k)
 
@@ -75,7 +77,8 @@ def test_chapter_runs_and_widgets_animate(page, lab_server, artifacts, name):
     # Let the frames asked for so far arrive, then look for errors from the callbacks.
     page.wait_for_timeout(500)
     lab.wait_idle(page, timeout=60)
-    problems += [f"while driving widgets: {e}" for e in page.evaluate("() => window.__bt_errors")]
+    errors = list(dict.fromkeys(page.evaluate("() => window.__bt_errors")))
+    problems += [f"while driving widgets: {e}" for e in errors[:5]]
 
     lab.save_page(page, stem, artifacts)
     problems += [f"page error: {e}" for e in page.page_errors]
