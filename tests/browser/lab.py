@@ -395,7 +395,7 @@ def replace_cell_source(page, index, code):
     editor.click()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.press("Delete")
-    page.keyboard.insert_text(code)
+    page.keyboard.insert_text(code.rstrip("\n"))
     return page.evaluate(f"() => window.__bt.panel().content.widgets[{index}].model.sharedModel.getSource()")
 
 
