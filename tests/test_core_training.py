@@ -162,3 +162,32 @@ def test_digits_are_the_copy_scikit_learn_bundles():
     bunch = load_digits()
     np.testing.assert_array_equal(X, bunch.data)
     np.testing.assert_array_equal(labels, bunch.target)
+
+
+def test_float32_mse_fit_stays_float32():
+    X = np.random.default_rng(0).random((50, 3)).astype(np.float32)
+    net = MLP([3, 4, 2], "tanh", "identity", "mse", dtype=np.float32)
+    net.fit(X, X[:, :2] * 2, epochs=2, lr=0.1, batch_size=8)
+    assert all(layer.W.dtype == np.float32 for layer in net.layers)
+
+
+def test_fit_again_with_other_batch_sizes_matches_a_fresh_network():
+    """fit reuses its buffers between calls; a change of batch size must not leak old rows."""
+    X = np.random.default_rng(0).random((40, 3))
+    T = (X[:, :1] > 0.5).astype(float)
+    reused, fresh = MLP([3, 4, 1], seed=0), MLP([3, 4, 1], seed=0)
+    for batch_size in (8, 16, 8, 40, 7):
+        reused.fit(X, T, epochs=1, lr=0.1, batch_size=batch_size)
+        state = fresh.get_params()
+        fresh = MLP([3, 4, 1], seed=0)
+        fresh.set_params(state)
+        fresh.fit(X, T, epochs=1, lr=0.1, batch_size=batch_size)
+        for a, b in zip(reused.layers, fresh.layers):
+            np.testing.assert_array_equal(a.W, b.W)
+
+
+def test_nan_in_a_large_X_is_found_and_located():
+    X = np.zeros((1000, 100))
+    X[999, 99] = np.nan
+    with pytest.raises(ValueError, match=r"first at index \(999, 99\)"):
+        MLP([100, 1]).forward(X)
