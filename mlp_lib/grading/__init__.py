@@ -71,24 +71,26 @@ def run_checks(func, name=None, timeout=60.0):
 
 
 def check(func, name=None):
-    """Check one exercise function and print a short verdict; return True if every check passed.
+    """Check one exercise function and print a short verdict.
 
     func: your function, e.g. ``check(predict)``. name: the exercise name,
     only needed if your function has another name. Never raises for a
-    wrong or unfinished answer: the verdict says what is wrong.
+    wrong or unfinished answer: the verdict says what is wrong. Returns
+    None, so a notebook cell shows only the verdict; ``run_checks`` gives
+    the results as data.
     """
     from mlp_lib.grading._framework import format_verdict
 
     if not callable(func):
         print(f"✗ check() needs a function, like check(predict); got {type(func).__name__}")
-        return False
+        return None
     results = run_checks(func, name)
     print(format_verdict(name or func.__name__, results))
-    return all(r.passed for r in results)
+    return None
 
 
 def score_table(exercise=None, namespace=None):
-    """Print the score of every graded function defined in the notebook; return (score, max_score).
+    """Print the score of every graded function defined in the notebook (returns None).
 
     exercise: "ex01" ... "ex05"; by default, the exercise whose functions the
     notebook defines. namespace: where to look for the functions (default:
@@ -128,4 +130,3 @@ def score_table(exercise=None, namespace=None):
     for name, got, most, status in rows:
         print(f"{name:<{width}}  {got:>2g}/{most:<3g}  {status}")
     print(f"{'total':<{width}}  {total:g}/{top:g}  ({100 * total / top:.0f} %)")
-    return total, top
