@@ -22,9 +22,11 @@ stays in the notebook. It reads the weights and never writes them, and it
 evaluates the network with its own forward pass (on one BLAS thread), so
 training gives the same weights with or without it.
 
-For the replay (displaying the object) the whole run's axis limits are fixed
-and everything but the curves, the bar and the boundary image is frozen into
-one picture (``mlp_lib.plots.freeze_background``), so a frame is quick.
+After the run (the final picture, the replay, any ``render(frame)``) the
+whole run's axis limits are fixed and everything but the curves, the bar and
+the boundary image is frozen into one picture
+(``mlp_lib.plots.freeze_background``), so a frame is quick (tick labels,
+legend and axis labels are not redrawn). The next ``fit`` unfreezes it.
 """
 
 import time
@@ -167,6 +169,7 @@ class TrainingDashboard(FrameWidget):
         self._reset_records()
         self._n_batches = 1
         self._frozen = None
+        self._finished = False  # a run has ended: its frames can be replayed from a frozen figure
         self._final_pending = False
         self._build(figsize)
         self.n_frames = 1
@@ -264,8 +267,9 @@ class TrainingDashboard(FrameWidget):
         params: [(W, b), ...] per layer (the live arrays or a snapshot).
         """
         P = self._grid
-        for f, (W, b) in zip(self._activations, params):
-            P = f(P @ W + b)
+        with single_threaded_blas():  # small products: threads cost more than they save
+            for f, (W, b) in zip(self._activations, params):
+                P = f(P @ W + b)
         if P.shape[1] == 1:
             P = np.hstack([1.0 - P, P])
         rgb = P @ self._class_rgb[: P.shape[1]]
@@ -275,6 +279,7 @@ class TrainingDashboard(FrameWidget):
     # ---- callback hooks ----------------------------------------------------
     def on_train_begin(self, net, info):
         self._unfreeze()
+        self._finished = False
         if self.X_val is not None:
             net._check_X(self.X_val, "X_val")
             net._check_T(self.T_val, len(self.X_val), "T_val")
@@ -355,8 +360,9 @@ class TrainingDashboard(FrameWidget):
         self.n_frames = max(len(self.history["epoch"]), 1)
         self.frame = self.n_frames - 1
         self.train_time = time.perf_counter() - self._t0
+        self._finished = True
         if not self._live:
-            self.render(self.frame)  # keep the figure current (no drawing)
+            self._render(self.frame)  # keep the figure current (no drawing, no freezing inside fit)
             return
         # The final picture is the result of the run, like a plot made after
         # training: inside a notebook it is drawn once the cell's code has
@@ -501,7 +507,16 @@ class TrainingDashboard(FrameWidget):
         return super().show()
 
     def render(self, frame):
-        """Show the run as it was at the end of epoch ``frame + 1``."""
+        """Show the run as it was at the end of epoch ``frame + 1``.
+
+        After a run has ended the figure is frozen first (once), so frames are quick.
+        """
+        if self._finished and self._frozen is None:
+            self._check_frame(frame)
+            self._freeze()
+        self._render(frame)
+
+    def _render(self, frame):
         if not self.history["epoch"]:
             self._check_frame(frame)
             self._update(0, 0.0, None, "waiting for MLP.fit(..., callbacks=[dashboard])")
