@@ -199,3 +199,28 @@ def test_largest_drawable_network_works():
     anim = DeltaFlowAnimator(net, X, T, unit=5, sample=1)
     anim.render(anim.n_frames - 1)
     anim.fig.canvas.draw()
+
+
+def test_glyph_cache_draws_the_same_pixels_as_plain_text():
+    """Texts replayed from the glyph cache must look exactly like freshly drawn ones."""
+    from matplotlib.text import Text
+
+    net = MLP([4, 6, 3], "tanh", "softmax", "cross_entropy", seed=0)
+    X = np.random.default_rng(0).normal(size=(5, 4))
+    T = np.eye(3)[np.arange(5) % 3]
+    cached = DeltaFlowAnimator(net, X, T, unit=2)
+    plain = DeltaFlowAnimator(net, X, T, unit=2)
+    texts = [t for t in plain.fig.findobj(Text) if hasattr(t, "_glyph_cache")]
+    assert len(texts) >= 10  # node labels, layer names, title, legend, equation
+    for text in texts:
+        text.__class__ = Text
+    frames = list(range(cached.n_frames)) + [0, 2, cached.n_frames - 1]  # revisits hit the cache
+    for frame in frames:
+        pictures = []
+        for widget in (cached, plain):
+            widget.render(frame)
+            widget.fig.canvas.draw()
+            pictures.append(np.asarray(widget.fig.canvas.buffer_rgba()).copy())
+        assert np.array_equal(*pictures), f"frame {frame} differs"
+    assert any(len(t._glyph_cache.entries) > 1 for t in cached.fig.findobj(Text) if hasattr(t, "_glyph_cache"))
+    cached.fig.savefig(__import__("io").BytesIO(), format="pdf")  # other renderers draw text normally

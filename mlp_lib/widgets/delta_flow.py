@@ -63,6 +63,114 @@ def _factor(v):
     return f"({text})" if v < 0 else text
 
 
+class _GlyphCache:
+    """Draws a Text's lines by replaying the glyph bitmaps of an earlier draw.
+
+    Agg renders every glyph of every text anew on each draw (tens of
+    microseconds a glyph), which made text most of a frame's time. The node
+    labels and the fixed captions come back unchanged in frame after frame,
+    so the first draw of a line at a pixel position records the glyph
+    bitmaps Agg blends in, and later draws of the same line at the same
+    position, size and dpi blend exactly those bitmaps again: the same
+    pixels, without laying out and rasterising the glyphs. Anything else
+    (other renderers such as PDF or SVG, mathtext) is drawn normally.
+    """
+
+    MAX_ENTRIES = 256
+
+    def __init__(self):
+        self.entries = {}
+
+    def draw(self, text, renderer):
+        """Draw ``text`` (a matplotlib Text) on ``renderer`` through the cache."""
+        agg = getattr(renderer, "_renderer", None)
+        if (agg is None or not hasattr(agg, "draw_text_image") or text.get_usetex()
+                or text.get_path_effects()):
+            return _text_classes()[0].draw(text, renderer)
+        from matplotlib import rcParams
+
+        cache = self.entries
+        draw_text = renderer.draw_text  # the renderer's own method
+
+        def cached_draw_text(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if ismath:
+                return draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+            key = (s, float(x), float(y), angle, hash(prop), prop.get_size_in_points(), renderer.dpi,
+                   renderer.width, renderer.height, gc.get_antialiased(), rcParams["text.hinting"],
+                   rcParams["text.hinting_factor"])
+            glyphs = cache.get(key)
+            if glyphs is None:
+                glyphs = []
+                recorder = _Recorder(agg, glyphs)
+                renderer._renderer = recorder
+                try:
+                    draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+                finally:
+                    renderer._renderer = agg
+                if recorder.other_calls:  # something besides plain glyphs: never replay it
+                    return None
+                if len(cache) >= self.MAX_ENTRIES:
+                    cache.clear()
+                cache[key] = glyphs
+                return None
+            for buffer, gx, gy in glyphs:
+                agg.draw_text_image(buffer, gx, gy, 0, gc)
+            return None
+
+        renderer.draw_text = cached_draw_text
+        try:
+            return _text_classes()[0].draw(text, renderer)
+        finally:
+            del renderer.draw_text  # back to the class's method
+
+
+class _Recorder:
+    """Stands in for Agg's C renderer while one line of text is drawn: passes
+    every call on and keeps a copy of each glyph bitmap it blends in."""
+
+    def __init__(self, agg, glyphs):
+        self._agg, self._glyphs, self.other_calls = agg, glyphs, False
+
+    def draw_text_image(self, buffer, x, y, angle, gc):
+        if angle != 0:
+            self.other_calls = True
+        self._glyphs.append((np.array(buffer, copy=True), x, y))
+        return self._agg.draw_text_image(buffer, x, y, angle, gc)
+
+    def __getattr__(self, name):
+        self.other_calls = True
+        return getattr(self._agg, name)
+
+
+def _cached_text(ax, *args, **kwargs):
+    """``ax.text(...)`` whose drawing goes through a glyph cache (same pixels, quicker)."""
+    text = ax.text(*args, **kwargs)
+    text.__class__ = _text_classes()[1]
+    text._glyph_cache = _GlyphCache()
+    return text
+
+
+_TEXT_CLASSES = []
+
+
+def _text_classes():
+    """(matplotlib's Text, CachedText), made on first use (matplotlib is imported lazily)."""
+    if _TEXT_CLASSES:
+        return _TEXT_CLASSES
+    from matplotlib.text import Text
+
+    class CachedText(Text):
+        """A Text drawn through its ``_glyph_cache`` (see ``_GlyphCache``)."""
+
+        def draw(self, renderer):
+            if renderer is None or not self.get_visible() or not self.get_text():
+                return Text.draw(self, renderer)
+            return self._glyph_cache.draw(self, renderer)
+
+    _TEXT_CLASSES.extend([Text, CachedText])
+    return _TEXT_CLASSES
+
+
 def _wrap(terms, sep, per_line, indent, width=100):
     """Join terms with sep, starting a new line (with indent) every per_line terms
     or before a line would grow longer than width characters."""
@@ -377,7 +485,7 @@ class DeltaFlowAnimator(FrameWidget):
                                    edgecolors="0.4", linewidths=1.0, zorder=3)
         label_size = 8 if max(sizes) <= 6 else 7
         self._labels = [
-            ax.text(x, y - 0.5 * diameter / points_per_unit - 0.03, "", ha="center", va="top",
+            _cached_text(ax, x, y - 0.5 * diameter / points_per_unit - 0.03, "", ha="center", va="top",
                     fontsize=label_size, zorder=4)
             for x, y in self._pos
         ]
@@ -386,12 +494,12 @@ class DeltaFlowAnimator(FrameWidget):
             name = self.layer_name(k).replace(" layer", "")
             if 0 < k:
                 name += f" ({self._activation_name(k)})"
-            ax.text(k, 0.88, name, transform=names, ha="center", va="top", fontsize=9, color="0.25")
-        self._title = ax.text(0.0, 1.0, "", transform=ax.transAxes, ha="left", va="top",
+            _cached_text(ax, k, 0.88, name, transform=names, ha="center", va="top", fontsize=9, color="0.25")
+        self._title = _cached_text(ax, 0.0, 1.0, "", transform=ax.transAxes, ha="left", va="top",
                               fontsize=11, fontweight="bold")
-        self._legend = ax.text(0.0, 0.945, "", transform=ax.transAxes, ha="left", va="top",
+        self._legend = _cached_text(ax, 0.0, 0.945, "", transform=ax.transAxes, ha="left", va="top",
                                fontsize=8, color="0.3")
-        self._eq = self.ax_eq.text(0.015, 0.9, "", transform=self.ax_eq.transAxes, ha="left",
+        self._eq = _cached_text(self.ax_eq, 0.015, 0.9, "", transform=self.ax_eq.transAxes, ha="left",
                                    va="top", fontsize=10, linespacing=1.45)
 
     @staticmethod
