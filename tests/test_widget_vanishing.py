@@ -117,3 +117,28 @@ def test_exploding_run_stops_cleanly():
     assert "diverged" in w._ratio_text.get_text()
     calm = VanishingGradientExplorer(depth=4, activation="tanh", steps=10)
     assert calm.diverged_at is None
+
+
+def _pixels(fig):
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def test_frozen_background_shows_the_same_picture():
+    """Frames redraw only the current line and text over a frozen picture: same pixels as a full draw."""
+    from mlp_lib.widgets import VanishingGradientExplorer
+
+    explorer = VanishingGradientExplorer(depth=5, activation="tanh", steps=6)
+    for depth in (5, 9):  # and again after a control changed the axes
+        explorer.depth = depth
+        explorer.recompute()
+        assert len(explorer.fig.axes) == 2  # the plot and one background, never more
+        for frame in (0, 3, explorer.n_frames - 1):
+            explorer.render(frame)
+            frozen = _pixels(explorer.fig)
+            explorer._unfreeze()
+            full = _pixels(explorer.fig)
+            explorer._freeze()
+            assert np.array_equal(frozen, full), f"depth {depth}, frame {frame}"
+        ticks = [t.get_text() for t in explorer.ax.get_xticklabels()]
+        assert ticks[-1] == str(depth + 1)

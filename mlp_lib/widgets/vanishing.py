@@ -15,7 +15,7 @@ import numpy as np
 
 from mlp_lib import diagnostics
 from mlp_lib._checks import as_float_array, check_choice, check_positive_float, check_positive_int
-from mlp_lib.plots import COLORS, new_figure
+from mlp_lib.plots import COLORS, freeze_background, new_figure
 from mlp_lib.widgets._base import FrameWidget
 
 ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
@@ -61,12 +61,11 @@ class VanishingGradientExplorer(FrameWidget):
             raise ValueError(f"T must have shape ({X.shape[0]}, 1) (one 0/1 target per row of X),"
                              f" got {T.shape}")
         self.X, self.T = X, T
+        self._frozen = None
         self._build_figure()
+        # recompute lays the figure out once (constrained layout on every frame
+        # would cost more than the rest of the drawing) and freezes it
         self.recompute()
-        # Lay the figure out once, then freeze it: constrained layout on every
-        # frame would cost more than the rest of the drawing together.
-        self.fig.canvas.draw()
-        self.fig.set_layout_engine("none")
 
     @staticmethod
     def _check_depth(depth):
@@ -116,8 +115,33 @@ class VanishingGradientExplorer(FrameWidget):
         self.losses = np.array(losses)
         self.n_frames = self.steps + 1
         self.set_n_frames(self.n_frames)
+        self._unfreeze()
         self._rescale()
         self.render(min(self.frame, self.n_frames - 1))
+        self._freeze()
+
+    # ---- a frozen background: only the current line and its text are redrawn
+    def _freeze(self):
+        """Keep axes, ticks, labels, title, legend and the step-0 line as one picture.
+
+        A frame then redraws only the current step's line and the text above
+        it (``mlp_lib.plots.freeze_background``); the picture is the same.
+        """
+        fig = self.fig
+        visibility = [(a, a.get_visible()) for ax in fig.axes for a in (ax, *ax.get_children())]
+        visibility += [(t, t.get_visible()) for t in fig.texts]
+        background = freeze_background(fig, [self._line, self._ratio_text])
+        self._frozen = (background, visibility)
+
+    def _unfreeze(self):
+        """Show every artist again (before the axes change after a control moved)."""
+        if self._frozen is None:
+            return
+        background, visibility = self._frozen
+        background.remove()
+        for artist, visible in visibility:
+            artist.set_visible(visible)
+        self._frozen = None
 
     # ---- drawing ---------------------------------------------------------
     def _build_figure(self):
