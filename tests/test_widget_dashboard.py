@@ -228,3 +228,25 @@ def test_scoring_the_test_set_keeps_to_the_budget(spiral_split):
     x, y = thrifty._val_loss_line.get_data()
     assert list(x) == [1]
     thrifty.fig.canvas.draw()
+
+
+def test_after_a_run_frames_are_frozen_and_look_the_same(spiral_split):
+    """render() after fit freezes the static parts once; the pixels equal a full draw."""
+    X, T, X_val, T_val = spiral_split
+    dash = TrainingDashboard(X_val=X_val, T_val=T_val, X_train=X, T_train=T, live=False)
+    _net().fit(X, T, callbacks=[dash], **FIT)
+    assert dash._frozen is None  # nothing is drawn inside fit
+    for frame in (0, dash.n_frames // 2, dash.n_frames - 1):
+        dash.render(frame)
+        assert dash._frozen is not None
+        dash.fig.canvas.draw()
+        frozen = np.asarray(dash.fig.canvas.buffer_rgba()).copy()
+        background, visibility = dash._frozen
+        background.set_visible(False)
+        for artist, visible in visibility:
+            artist.set_visible(visible)
+        dash.fig.canvas.draw()
+        full = np.asarray(dash.fig.canvas.buffer_rgba()).copy()
+        assert np.array_equal(frozen, full), f"frame {frame} differs"
+        dash._frozen = None
+        background.remove()

@@ -481,6 +481,12 @@ class TrainingDashboard(FrameWidget):
             # the data points must be drawn over the (changing) boundary image
             live.append(self._image)
             live.extend(self.ax_boundary.collections)
+        # drawn over the curves, the bar and the image, as in a full draw: the
+        # frames of the axes and the legend (a few lines and three words)
+        for ax in (self.ax_bar, self.ax_loss, self.ax_acc, self.ax_boundary):
+            if ax is not None:
+                live.extend(ax.spines.values())
+        live.append(self.ax_loss.get_legend())
         return live
 
     def _freeze(self):
