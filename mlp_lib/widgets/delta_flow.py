@@ -99,6 +99,13 @@ class _GlyphCache:
                    renderer.width, renderer.height, gc.get_antialiased(), rcParams["text.hinting"],
                    rcParams["text.hinting_factor"])
             glyphs = cache.get(key)
+            if glyphs is None and angle == 0 and gc.get_antialiased():
+                glyphs = _rasterize_line(renderer, x, y, s, prop, mtext)
+                if glyphs is not None:
+                    glyphs = _merged(glyphs)
+                    if len(cache) >= self.MAX_ENTRIES:
+                        cache.clear()
+                    cache[key] = glyphs
             if glyphs is None:
                 glyphs = []
                 recorder = _Recorder(agg, glyphs)
@@ -111,7 +118,7 @@ class _GlyphCache:
                     return None
                 if len(cache) >= self.MAX_ENTRIES:
                     cache.clear()
-                cache[key] = glyphs
+                cache[key] = _merged(glyphs)
                 return None
             for buffer, gx, gy in glyphs:
                 agg.draw_text_image(buffer, gx, gy, 0, gc)
@@ -122,6 +129,66 @@ class _GlyphCache:
             return _text_classes()[0].draw(text, renderer)
         finally:
             del renderer.draw_text  # back to the class's method
+
+
+def _rasterize_line(renderer, x, y, s, prop, mtext):
+    """The glyph bitmaps Agg's ``draw_text`` would blend for one unrotated line, or None.
+
+    The same steps as matplotlib's Agg renderer (layout, then every glyph
+    rendered at its 1/64-pixel position), except that the font size is set
+    once per font rather than once per glyph, which halves the time. Returns
+    [(bitmap, x, y_bottom)], or None when matplotlib's internals differ from
+    what this expects (then the text is drawn the ordinary way).
+    """
+    try:
+        from matplotlib.backends.backend_agg import get_hinting_flag
+        from matplotlib.ft2font import RenderMode
+
+        flags = get_hinting_flag()
+        font = renderer._prepare_font(prop)
+        items = font._layout(
+            s, flags=flags,
+            features=mtext.get_fontfeatures() if mtext is not None else None,
+            language=mtext.get_language() if mtext is not None else None)
+        size = prop.get_size_in_points()
+        identity = np.array([[0x10000, 0], [0, 0x10000]])
+        height = renderer.height
+        sized = []
+        glyphs = []
+        for item in items:
+            face = item.ft_object
+            if not any(face is done for done in sized):
+                face.set_size(size, renderer.dpi)
+                sized.append(face)
+            face._set_transform(identity, [round(0x40 * (x + item.x)), round(0x40 * (height - y + item.y))])
+            bitmap = face._render_glyph(item.glyph_index, flags, RenderMode.NORMAL)
+            buffer = np.array(bitmap.buffer, dtype=np.uint8, copy=True)
+            glyphs.append((buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0]))
+        return glyphs
+    except (AttributeError, ImportError, TypeError, ValueError):
+        return None
+
+
+def _merged(glyphs):
+    """The glyph bitmaps of one line as one bitmap, blended in one call.
+
+    Only when no pixel is covered by two glyphs (blending the one bitmap then
+    gives exactly the pixels of blending the glyphs one by one); otherwise
+    the glyphs are kept apart. glyphs: [(bitmap (h, w) uint8, x, y_bottom)].
+    """
+    if len(glyphs) < 2:
+        return glyphs
+    left = min(x for _, x, _ in glyphs)
+    right = max(x + b.shape[1] for b, x, _ in glyphs)
+    top = min(y - b.shape[0] for b, _, y in glyphs)
+    bottom = max(y for _, _, y in glyphs)
+    line = np.zeros((bottom - top, right - left), dtype=np.uint8)
+    for bitmap, x, y in glyphs:
+        region = line[y - bitmap.shape[0] - top: y - top, x - left: x - left + bitmap.shape[1]]
+        if np.any((region > 0) & (bitmap > 0)):
+            return glyphs
+        np.maximum(region, bitmap, out=region)
+    return [(line, left, bottom)]
 
 
 class _Recorder:
