@@ -224,3 +224,19 @@ def test_glyph_cache_draws_the_same_pixels_as_plain_text():
         assert np.array_equal(*pictures), f"frame {frame} differs"
     assert any(len(t._glyph_cache.entries) > 1 for t in cached.fig.findobj(Text) if hasattr(t, "_glyph_cache"))
     cached.fig.savefig(__import__("io").BytesIO(), format="pdf")  # other renderers draw text normally
+
+
+def test_tight_png_and_notebook_display_still_work():
+    """The inline display saves with bbox_inches="tight" (a measuring pass that must draw nothing)."""
+    import io
+
+    net = MLP([2, 3, 1], "sigmoid", "sigmoid", "binary_cross_entropy", seed=3)
+    X = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    flow = DeltaFlowAnimator(net, X, np.array([[0.0], [1.0], [1.0], [0.0]]))
+    flow.fig.canvas.draw()
+    for frame in (0, 3, 0):
+        flow.render(frame)
+        buffer = io.BytesIO()
+        flow.fig.savefig(buffer, format="png", bbox_inches="tight")
+        assert buffer.getvalue().startswith(b"\x89PNG")
+    assert "draw_text" not in vars(flow.fig.canvas.get_renderer())

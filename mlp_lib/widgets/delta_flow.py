@@ -85,7 +85,9 @@ class _GlyphCache:
         """Draw ``text`` (a matplotlib Text) on ``renderer`` through the cache."""
         agg = getattr(renderer, "_renderer", None)
         if (agg is None or not hasattr(agg, "draw_text_image") or text.get_usetex()
-                or text.get_path_effects()):
+                or text.get_path_effects() or "draw_text" in vars(renderer)):
+            # vars: matplotlib itself has replaced draw_text for this draw (a
+            # bbox_inches="tight" measuring pass draws nothing): leave it alone
             return _text_classes()[0].draw(text, renderer)
         from matplotlib import rcParams
 
