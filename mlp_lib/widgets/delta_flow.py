@@ -155,15 +155,17 @@ def _rasterize_line(renderer, x, y, s, prop, mtext):
         size = prop.get_size_in_points()
         identity = np.array([[0x10000, 0], [0, 0x10000]])
         height = renderer.height
-        sized = []
+        sized = {}  # id -> face, for the faces of this call (alive meanwhile)
         glyphs = []
+        normal = RenderMode.NORMAL
+        base_y = height - y
         for item in items:
             face = item.ft_object
-            if not any(face is done for done in sized):
+            if id(face) not in sized:
                 face.set_size(size, renderer.dpi)
-                sized.append(face)
-            face._set_transform(identity, [round(0x40 * (x + item.x)), round(0x40 * (height - y + item.y))])
-            bitmap = face._render_glyph(item.glyph_index, flags, RenderMode.NORMAL)
+                sized[id(face)] = face
+            face._set_transform(identity, [round(0x40 * (x + item.x)), round(0x40 * (base_y + item.y))])
+            bitmap = face._render_glyph(item.glyph_index, flags, normal)
             buffer = np.array(bitmap.buffer, dtype=np.uint8, copy=True)
             glyphs.append((buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0]))
         return glyphs
@@ -185,11 +187,13 @@ def _merged(glyphs):
     top = min(y - b.shape[0] for b, _, y in glyphs)
     bottom = max(y for _, _, y in glyphs)
     line = np.zeros((bottom - top, right - left), dtype=np.uint8)
+    inked = 0  # pixels with ink, glyph by glyph: more than the merged line has means overlap
     for bitmap, x, y in glyphs:
         region = line[y - bitmap.shape[0] - top: y - top, x - left: x - left + bitmap.shape[1]]
-        if np.any((region > 0) & (bitmap > 0)):
-            return glyphs
         np.maximum(region, bitmap, out=region)
+        inked += np.count_nonzero(bitmap)
+    if inked != np.count_nonzero(line):
+        return glyphs
     return [(line, left, bottom)]
 
 
