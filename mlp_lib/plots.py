@@ -114,12 +114,17 @@ def freeze_background(fig, live):
     Call it once, after the figure is complete and the live artists are
     created (they are drawn over the whole background, in their zorder).
     The layout is frozen too (no constrained layout on every draw).
-    Returns the background axes.
+    Returns the background axes; ``thaw_background`` undoes the freeze.
     """
     live = list(live)
     live_ids = {id(a) for a in live}
     fig.canvas.draw()  # the layout, with the live artists in it: then keep it fixed
     fig.set_layout_engine("none")
+    shown = [(a, a.get_visible()) for ax in fig.axes for a in (ax, *ax.get_children())]
+    shown += [(t, t.get_visible()) for t in fig.texts]
+    if getattr(fig, "_suptitle", None) is not None:
+        shown.append((fig._suptitle, fig._suptitle.get_visible()))
+    axes_3d_on = [ax for ax in fig.axes if hasattr(ax, "get_zlim") and ax.axison]
     for artist in live:
         artist.set_visible(False)
     fig.canvas.draw()
@@ -148,7 +153,21 @@ def freeze_background(fig, live):
     background.set_xlim(0.0, 1.0)
     background.set_ylim(0.0, 1.0)
     background.set_axis_off()
+    background.frozen_state = (shown, axes_3d_on)
     return background
+
+
+def thaw_background(background):
+    """Undo ``freeze_background``: remove its picture and show every artist as before.
+
+    The layout stays fixed; freeze again once the figure has changed.
+    """
+    shown, axes_3d_on = background.frozen_state
+    background.remove()
+    for artist, visible in shown:
+        artist.set_visible(visible)
+    for ax in axes_3d_on:
+        ax.set_axis_on()
 
 
 def _frozen_picture_class():

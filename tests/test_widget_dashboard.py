@@ -241,12 +241,7 @@ def test_after_a_run_frames_are_frozen_and_look_the_same(spiral_split):
         assert dash._frozen is not None
         dash.fig.canvas.draw()
         frozen = np.asarray(dash.fig.canvas.buffer_rgba()).copy()
-        background, visibility = dash._frozen
-        background.set_visible(False)
-        for artist, visible in visibility:
-            artist.set_visible(visible)
+        dash._unfreeze()
         dash.fig.canvas.draw()
         full = np.asarray(dash.fig.canvas.buffer_rgba()).copy()
         assert np.array_equal(frozen, full), f"frame {frame} differs"
-        dash._frozen = None
-        background.remove()

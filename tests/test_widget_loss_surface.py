@@ -256,3 +256,25 @@ def test_widget_saves_at_other_sizes(line_data, tmp_path):
     big = imread(tmp_path / "big.png")
     assert big.shape[1] == 2 * int(explorer.fig.bbox.width)
     assert big[..., :3].std() > 0.05  # not blank: the background was drawn as an image
+
+
+def test_thaw_background_restores_every_artist():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from mlp_lib.plots import freeze_background, new_figure, thaw_background
+
+    fig = new_figure()
+    ax = fig.add_subplot()
+    (static,) = ax.plot([0, 1], [0, 1])
+    (moving,) = ax.plot([0, 1], [1, 0])
+    title = fig.suptitle("a title")
+    fig.canvas.draw()
+    before = np.asarray(fig.canvas.buffer_rgba()).copy()
+    background = freeze_background(fig, [moving])
+    assert not static.get_visible() and not title.get_visible() and moving.get_visible()
+    thaw_background(background)
+    assert static.get_visible() and title.get_visible() and ax.get_visible()
+    assert background not in fig.axes
+    fig.canvas.draw()
+    assert np.array_equal(np.asarray(fig.canvas.buffer_rgba()), before)

@@ -35,7 +35,15 @@ import numpy as np
 
 from mlp_lib._checks import as_float_array, check_positive_int
 from mlp_lib.compare import single_threaded_blas
-from mlp_lib.plots import COLORS, CYCLE, freeze_background, grid_2d, new_figure, plot_classes
+from mlp_lib.plots import (
+    COLORS,
+    CYCLE,
+    freeze_background,
+    grid_2d,
+    new_figure,
+    plot_classes,
+    thaw_background,
+)
 from mlp_lib.widgets._base import FrameWidget
 
 
@@ -494,17 +502,12 @@ class TrainingDashboard(FrameWidget):
         if self._frozen is not None or not self.history["epoch"]:
             return
         self._set_limits(len(self.history["epoch"]), len(self._batch_loss))
-        hidden_later = [(a, a.get_visible()) for ax in self.fig.axes for a in (ax, *ax.get_children())]
-        background = freeze_background(self.fig, self._live_artists())
-        self._frozen = (background, hidden_later)
+        self._frozen = freeze_background(self.fig, self._live_artists())
 
     def _unfreeze(self):
         if self._frozen is None:
             return
-        background, visibility = self._frozen
-        background.remove()
-        for artist, visible in visibility:
-            artist.set_visible(visible)
+        thaw_background(self._frozen)
         self._frozen = None
 
     def show(self):

@@ -15,7 +15,7 @@ import numpy as np
 
 from mlp_lib import diagnostics
 from mlp_lib._checks import as_float_array, check_choice, check_positive_float, check_positive_int
-from mlp_lib.plots import COLORS, freeze_background, new_figure
+from mlp_lib.plots import COLORS, freeze_background, new_figure, thaw_background
 from mlp_lib.widgets._base import FrameWidget
 
 ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
@@ -127,20 +127,13 @@ class VanishingGradientExplorer(FrameWidget):
         A frame then redraws only the current step's line and the text above
         it (``mlp_lib.plots.freeze_background``); the picture is the same.
         """
-        fig = self.fig
-        visibility = [(a, a.get_visible()) for ax in fig.axes for a in (ax, *ax.get_children())]
-        visibility += [(t, t.get_visible()) for t in fig.texts]
-        background = freeze_background(fig, [self._line, self._ratio_text])
-        self._frozen = (background, visibility)
+        self._frozen = freeze_background(self.fig, [self._line, self._ratio_text])
 
     def _unfreeze(self):
         """Show every artist again (before the axes change after a control moved)."""
         if self._frozen is None:
             return
-        background, visibility = self._frozen
-        background.remove()
-        for artist, visible in visibility:
-            artist.set_visible(visible)
+        thaw_background(self._frozen)
         self._frozen = None
 
     # ---- drawing ---------------------------------------------------------
