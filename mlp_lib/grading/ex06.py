@@ -76,6 +76,9 @@ def _mm_calls():
 def _mm_parse(value, call):
     G, A, B = call.args
     dA, dB = need_tuple(value, 2, ["dA", "dB"])
+    if np.shape(dA) == B.shape and np.shape(dB) == A.shape and A.shape != B.shape:
+        raise Mismatch(f"dA has B's shape {B.shape} and dB has A's shape {A.shape}: dA and dB are swapped;"
+                       " return (dA, dB) = (G @ B.T, A.T @ G).")
     return [need_array(dA, A.shape, "dA"), need_array(dB, B.shape, "dB")]
 
 
