@@ -73,6 +73,8 @@ def _as_data(value, op):
 
 
 def _broadcast(a, b, op):
+    if a.shape == b.shape or a.ndim == 0 or b.ndim == 0:
+        return
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
@@ -84,7 +86,8 @@ class Tensor:
     """An array with a gradient: ``.data`` (float64), ``.grad`` (None until backward).
 
     ``op`` names the operation that made it ("" for a leaf), ``inputs`` are
-    the Tensors it was computed from, ``rules`` one local backward rule per input.
+    the Tensors it was computed from, ``rules`` one local backward rule per
+    input, ``slots`` each input's operand position (constants are not inputs).
     """
 
     __array_ufunc__ = None  # ndarray + Tensor hands over to Tensor.__radd__
@@ -99,16 +102,17 @@ class Tensor:
         except (TypeError, ValueError):
             raise TypeError(f"Tensor needs numbers or a numeric array, got {type(data).__name__}") from None
         self.grad = None
-        self.op, self.inputs, self.rules = "", (), ()
+        self.op, self.inputs, self.rules, self.slots = "", (), (), ()
 
     @classmethod
     def _result(cls, data, op, edges):
         """A new node computed by ``op``; edges: (operand, rule) pairs, constants left out."""
         out = cls.__new__(cls)
         out.data, out.grad, out.op = data, None, op
-        edges = [(x, rule) for x, rule in edges if isinstance(x, Tensor)]
-        out.inputs = tuple(x for x, _ in edges)
-        out.rules = tuple(rule for _, rule in edges)
+        kept = [(slot, x, rule) for slot, (x, rule) in enumerate(edges) if isinstance(x, Tensor)]
+        out.inputs = tuple(x for _, x, _ in kept)
+        out.rules = tuple(rule for _, _, rule in kept)
+        out.slots = tuple(slot for slot, _, _ in kept)   # operand position of each input: 0 left, 1 right
         return out
 
     shape = property(lambda self: self.data.shape)

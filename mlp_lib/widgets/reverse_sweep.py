@@ -93,15 +93,21 @@ class ReverseSweepAnimator(FrameWidget):
                 self.after.append(dict(grads))
         self.grads = grads
 
+    def _operands(self, node):
+        """The labels of the operands in order, "c" for a constant."""
+        names = ["c", "c"] if node.op in SYMBOLS else ["c"]
+        for slot, x in zip(node.slots, node.inputs):
+            names[slot] = self.labels[x]
+        return names
+
     def definition(self, node):
         """'v2 = x · y' for an operation node, the label for a leaf."""
         label = self.labels[node]
         if not node.op:
             return label
-        names = [self.labels[x] for x in node.inputs]
+        names = self._operands(node)
         if node.op in SYMBOLS:
-            a, b = (names + ["c"])[:2]
-            return f"{label} = {a} {SYMBOLS[node.op]} {b}"
+            return f"{label} = {names[0]} {SYMBOLS[node.op]} {names[1]}"
         if node.op == "neg":
             return f"{label} = −{names[0]}"
         if node.op.startswith("**"):
@@ -116,14 +122,11 @@ class ReverseSweepAnimator(FrameWidget):
 
     def rule_words(self, node, k):
         """The local rule of ``node`` for its input k in words, e.g. 'G × y' (G = dJ/d node)."""
-        names = [self.labels[x] for x in node.inputs]
+        names = self._operands(node)
         if node.op.startswith("**"):
             return f"G × {node.op[2:]} {names[0]}^({node.op[2:]} − 1)"
-        if node.op in SYMBOLS and len(node.inputs) == 1:     # a constant c on the other side
-            return {"+": "±G", "-": "±G", "*": "G × c"}.get(node.op, "G ÷ or × c (rule of /)")
-        words = RULES[node.op]
-        a, b = (names + names)[:2]
-        return words[min(k, len(words) - 1)].format(a=a, b=b, y=self.labels[node])
+        words = RULES[node.op][node.slots[k]]
+        return words.format(a=names[0], b=names[-1], y=self.labels[node])
 
     # ---- drawing ---------------------------------------------------------
     def _layout(self):
@@ -141,7 +144,8 @@ class ReverseSweepAnimator(FrameWidget):
         self.height = max(len(c) for c in columns.values())
 
     def _build_figure(self):
-        width = max(6.5, 2.3 * self.n_levels + 1.0)
+        wide = any(node.data.size > 1 for node in self.order)   # array nodes need wider boxes
+        width = max(6.5, (3.0 if wide else 2.3) * self.n_levels + 1.0)
         self.fig = new_figure(figsize=(width, 1.5 + 1.1 * self.height), layout=None)
         ax = self.ax = self.fig.add_axes((0.0, 0.17, 1.0, 0.66))
         ax.set_axis_off()
@@ -175,8 +179,9 @@ class ReverseSweepAnimator(FrameWidget):
                                            bbox=dict(boxstyle="round,pad=0.45", fc="white",
                                                      ec=COLORS["black"], lw=1.0))
         self.title = self.fig.text(0.5, 0.97, "", ha="center", va="top", fontsize=10, weight="bold")
-        self.fig.text(0.5, 0.89, "yellow: the node whose rule is applied   orange: the input it feeds"
-                      "   blue: gradient known", ha="center", va="top", fontsize=8, color="0.35")
+        self.key = self.fig.text(0.5, 0.89, "yellow: the node whose rule is applied   orange: the input it"
+                                 " feeds   blue: gradient known", ha="center", va="top", fontsize=8,
+                                 color="0.35")
         self.caption = self.fig.text(0.02, 0.03, "", ha="left", va="bottom", fontsize=9,
                                      family="monospace")
 
@@ -214,6 +219,7 @@ class ReverseSweepAnimator(FrameWidget):
             colour = COLORS["vermillion"] if on else COLORS["blue"] if used else COLORS["black"]
             arrow.arrow_patch.set_color(colour)
             arrow.arrow_patch.set_linewidth(2.6 if on else 1.2)
+        self.key.set_visible(frame > 0)
         if frame == 0:
             self.title.set_text("Forward pass: every node's value; the local derivatives on the edges")
             self.caption.set_text(f"J = {_fmt(self.J.data)}. The sweep will visit the nodes in reverse order:"
