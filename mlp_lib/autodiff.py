@@ -14,11 +14,9 @@ G = dJ/d(output) into dJ/d(input), the chain rule for one edge of the graph.
 with dJ/dJ = 1 and walks that order backwards. A node used several times
 receives one gradient per use and adds them up (the sum over paths).
 
-Broadcasting: ``A + b`` with A: (m, n) and b: (n,) uses b once per row, so
-b's gradient is the sum of G over the rows (``unbroadcast``). Python numbers
-and NumPy arrays mixed into an expression are constants: no gradient.
-Unlike PyTorch, every node of the graph keeps its ``.grad`` after backward
-(PyTorch keeps only the leaves'), so the whole sweep can be inspected.
+Broadcasting is undone in backward (``unbroadcast``); Python numbers and
+NumPy arrays in an expression are constants. Unlike PyTorch, which keeps
+only the leaves' gradients, every node keeps its ``.grad`` after backward.
 """
 
 import numbers
@@ -31,9 +29,8 @@ from mlp_lib.activations import sigmoid as _sigmoid
 def unbroadcast(G, shape):
     """Sum G over the axes that broadcasting added or stretched, so it gets ``shape``.
 
-    G: the gradient of a broadcast result; shape: the shape of the operand
-    before broadcasting. (m, n) -> (n,) sums over the rows; (m, n) -> (m, 1)
-    sums each row, keeping the axis.
+    G: the gradient of a broadcast result; shape: the operand's own shape.
+    (m, n) -> (n,) sums over the rows; (m, n) -> (m, 1) sums each row.
     """
     if G.shape == tuple(shape):
         return G
@@ -95,9 +92,9 @@ class Tensor:
     def __init__(self, data):
         if isinstance(data, Tensor):
             data = data.data
-        if isinstance(data, (str, bytes)):
-            raise TypeError(f"Tensor needs numbers or a numeric array, got {type(data).__name__}")
         try:
+            if isinstance(data, (str, bytes)):
+                raise TypeError
             self.data = np.array(data, dtype=np.float64)  # a copy: the caller's array is never touched
         except (TypeError, ValueError):
             raise TypeError(f"Tensor needs numbers or a numeric array, got {type(data).__name__}") from None
@@ -116,7 +113,6 @@ class Tensor:
         return out
 
     shape = property(lambda self: self.data.shape)
-    ndim = property(lambda self: self.data.ndim)
 
     def __repr__(self):
         made = f", op={self.op!r}" if self.op else ""
@@ -139,7 +135,7 @@ class Tensor:
         else:
             grad = np.asarray(grad, dtype=np.float64)
             if grad.shape != self.shape:
-                raise ValueError(f"grad has shape {grad.shape}, expected {self.shape}, the shape of this Tensor")
+                raise ValueError(f"grad has shape {grad.shape}, expected {self.shape} (this Tensor's shape)")
         pending = {self: grad}            # gradients received by nodes not yet processed
         for node in reversed(topological_order(self)):
             G = pending.pop(node)         # complete: every node that uses this one came before
@@ -173,17 +169,12 @@ class Tensor:
         return self._binary(other, "/", np.divide, lambda G, a, b: G / b,
                             lambda G, a, b: -G * a / (b * b), reverse)
 
-    def __radd__(self, other):
-        return self.__add__(other, reverse=True)
-
-    def __rsub__(self, other):
-        return self.__sub__(other, reverse=True)
-
-    def __rmul__(self, other):
-        return self.__mul__(other, reverse=True)
-
-    def __rtruediv__(self, other):
-        return self.__truediv__(other, reverse=True)
+    # a number or array on the left: 2 - x calls x.__rsub__(2)
+    def __radd__(self, other): return self.__add__(other, reverse=True)             # noqa: E704
+    def __rsub__(self, other): return self.__sub__(other, reverse=True)             # noqa: E704
+    def __rmul__(self, other): return self.__mul__(other, reverse=True)             # noqa: E704
+    def __rtruediv__(self, other): return self.__truediv__(other, reverse=True)     # noqa: E704
+    def __rmatmul__(self, other): return self.__matmul__(other, reverse=True)       # noqa: E704
 
     def __matmul__(self, other, reverse=False):
         A, B = self.data, _as_data(other, "@")
@@ -194,9 +185,6 @@ class Tensor:
             raise ValueError(f"@ needs two 2-D arrays (m, n) @ (n, k), got {A.shape} @ {B.shape}")
         return Tensor._result(A @ B, "@", [(left, lambda G: G @ B.T),     # dJ/dA = G B^T  (m, n)
                                            (right, lambda G: A.T @ G)])   # dJ/dB = A^T G  (n, k)
-
-    def __rmatmul__(self, other):
-        return self.__matmul__(other, reverse=True)
 
     # ---- operations with one operand
 

@@ -50,8 +50,8 @@ def test_constants_on_either_side(op):
     a = rng.uniform(0.5, 2.0, size=(3, 4))
     c = rng.uniform(0.5, 2.0, size=(4,))
     for const in (2.5, c, np.float64(1.5)):
-        grads_match(lambda x: BINARY[op](x, const), [a])
-        grads_match(lambda x: BINARY[op](const, x), [a])
+        grads_match(lambda x, c=const: BINARY[op](x, c), [a])
+        grads_match(lambda x, c=const: BINARY[op](c, x), [a])
     out = BINARY[op](c, Tensor(a))          # an ndarray on the left hands over to the Tensor
     assert isinstance(out, Tensor) and out.inputs and out.shape == (3, 4)
 
@@ -90,6 +90,11 @@ def test_matmul(shapes):
 
 
 # ---------------------------------------------------------------- random expression graphs
+
+RANDOM_UNARY = {"exp": lambda x: x.tanh().exp(), "log": lambda x: (x * x + 1.0).log(),
+                "sigmoid": lambda x: x.sigmoid(), "tanh": lambda x: x.tanh(), "pow2": lambda x: x ** 2,
+                "neg": lambda x: -x}
+
 
 def random_program(seed, n_ops=12):
     """A random expression over three leaves, reusing earlier nodes (so nodes are used several times)."""
@@ -138,8 +143,7 @@ def random_program(seed, n_ops=12):
                     y = y * y + 1.0
                 out = BINARY[op](x, y)
             elif kind == "un":
-                out = {"exp": lambda: (x.tanh()).exp(), "log": lambda: (x * x + 1.0).log(),
-                       "sigmoid": x.sigmoid, "tanh": x.tanh, "pow2": lambda: x ** 2, "neg": x.__neg__}[op]()
+                out = RANDOM_UNARY[op](x)
             elif kind == "matmul":
                 out = x @ nodes[j]
             elif kind in ("sum", "mean"):

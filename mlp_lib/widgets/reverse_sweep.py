@@ -226,7 +226,8 @@ class ReverseSweepAnimator(FrameWidget):
                                   f" {', '.join(self.labels[n] for n in reversed(self.order))}.")
         elif frame == 1:
             self.title.set_text("The seed: ∂J/∂J = 1")
-            self.caption.set_text("Every gradient below is this 1, multiplied along paths by local derivatives.")
+            self.caption.set_text("Every gradient below is this 1, multiplied along paths by local"
+                                  " derivatives.")
         else:
             node, k, x, g = current
             name, xn = self.labels[node], self.labels[x]
@@ -239,4 +240,5 @@ class ReverseSweepAnimator(FrameWidget):
                      f" ∂J/∂{xn} so far = {_fmt(self.after[s][x])}") if uses > 1 else ""
             rule = self.rule_words(node, k).replace("G", f"∂J/∂{name}")
             self.title.set_text(f"Sweep step {s + 1} of {len(self.steps)}: edge {xn} → {name}")
-            self.caption.set_text(f"rule of {node.op!r}: ∂J/∂{xn} += {rule}{product} = {_fmt(g)}{total}")
+            self.caption.set_text(f"rule of {node.op!r}: ∂J/∂{xn} += {rule}{product}"
+                                  f" = {_fmt(g)}{total}")
