@@ -226,7 +226,7 @@ class ReverseSweepAnimator(FrameWidget):
                                   f" {', '.join(self.labels[n] for n in reversed(self.order))}.")
         elif frame == 1:
             self.title.set_text("The seed: ∂J/∂J = 1")
-            self.caption.set_text("Every gradient below is this 1, multiplied along paths by local"
+            self.caption.set_text("Every gradient in the graph is this 1, multiplied along paths by local"
                                   " derivatives.")
         else:
             node, k, x, g = current
