@@ -83,8 +83,11 @@ def test_vector_graph_with_broadcasting_and_matmul():
     assert np.allclose(w.grads[W], W.grad) and np.allclose(w.grads[b], b.grad)
     for f in range(w.n_frames):
         w.render(f)
-    w.render(3)
-    assert "G" not in w.caption.get_text().split("+=")[0]
+    v1 = next(n for n in w.order if n.op == "@")
+    assert v1.slots == (1,) and w.definition(v1) == "v1 = c @ W"     # the constant X sits on the left
+    assert w.rule_words(v1, 0) == "cᵀ G"                               # dJ/dW = X^T G
+    w.render(w.n_frames - 1)
+    assert w.caption.get_text().startswith("rule of '@': ∂J/∂W += cᵀ ∂J/∂v1")
 
 
 def test_bad_arguments():
