@@ -84,6 +84,33 @@ def mlp_lib_epoch(X, T, dtype, sizes=SIZES):
     return run
 
 
+def autodiff_epoch(X, T, sizes=SIZES):
+    """The same network and SGD written with mlp_lib.autodiff: graph built and swept every batch."""
+    from mlp_lib.autodiff import Tensor
+
+    net = MLP(sizes, hidden_activation="relu", output_activation="softmax", loss="cross_entropy", seed=0)
+    params = [Tensor(p) for layer in net.layers for p in (layer.W, layer.b)]
+    rng = np.random.default_rng(0)
+
+    def run():
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), BATCH):
+            idx = order[start:start + BATCH]
+            H, Tb = X[idx], T[idx]                      # constants: no gradient wanted
+            for l in range(0, len(params), 2):
+                A = H @ params[l] + params[l + 1]
+                H = A.relu() if l + 2 < len(params) else A
+            Z = A - A.data.max(axis=1, keepdims=True)   # log-softmax, shifted for stability
+            J = -((Z - Z.exp().sum(axis=1, keepdims=True).log()) * Tb).sum() / len(idx)
+            for p in params:
+                p.grad = None
+            J.backward()
+            for p in params:
+                p.data -= LR * p.grad
+
+    return run
+
+
 def torch_epoch(torch, X, labels, dtype, sizes=SIZES):
     nn = torch.nn
     layers = []
@@ -380,6 +407,7 @@ def main(argv=None):
         epoch = {
             "mlp_lib float64": mlp_lib_epoch(X, T, np.float64),
             "mlp_lib float32": mlp_lib_epoch(X, T, np.float32),
+            "autodiff float64": autodiff_epoch(X, T),
             "matmul floor float64": matmul_floor_epoch(np.float64),
             "matmul floor float32": matmul_floor_epoch(np.float32),
             "sklearn MLPClassifier": sklearn_epoch(X, labels),
@@ -414,7 +442,7 @@ def main(argv=None):
           f" batch {BATCH}, plain SGD, 1 thread; medians of {rounds} alternating runs after warm-up")
     print(f"{'implementation':34} {'wall':>11} {'CPU':>11} {'best CPU':>11} {'CPU vs mlp_lib':>15}"
           f" {'page faults':>12}")
-    order = ["mlp_lib float64", "mlp_lib float32", "torch float64", "torch float32",
+    order = ["mlp_lib float64", "mlp_lib float32", "autodiff float64", "torch float64", "torch float32",
              "sklearn MLPClassifier", "per-sample loop", "matmul floor float64", "matmul floor float32"]
     for name in order:
         if name not in cpu:
@@ -456,6 +484,7 @@ def main(argv=None):
     print(f"ratio mlp_lib/sklearn epoch: {ratio('mlp_lib float64', 'sklearn MLPClassifier')}")
     print(f"ratio mlp_lib/per-sample epoch: {ratio('mlp_lib float64', 'per-sample loop')}")
     print(f"ratio mlp_lib/matmul-floor epoch: {ratio('mlp_lib float64', 'matmul floor float64')}")
+    print(f"ratio autodiff/mlp_lib epoch: {ratio('autodiff float64', 'mlp_lib float64')}")
 
 
 def _cpu_name():

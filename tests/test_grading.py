@@ -161,7 +161,7 @@ def namespace(extra=""):
     return ns
 
 
-ALL_FUNCTIONS = [f for _, names in EXERCISES.values() for f in names]
+ALL_FUNCTIONS = [f for ex, (_, names) in EXERCISES.items() if ex != "ex06" for f in names]  # ex06: test_grading_ex06.py
 
 
 @pytest.mark.parametrize("name", [f for f in ALL_FUNCTIONS if f != "train"])

@@ -28,6 +28,9 @@ EXERCISES = {
              ["output_delta", "hidden_delta", "layer_gradients", "backprop", "numerical_gradient"]),
     "ex05": ("ex05_training",
              ["iterate_minibatches", "xavier_init", "he_init", "momentum_step", "train"]),
+    "ex06": ("ex06_autodiff",
+             ["unbroadcast", "matmul_backward", "sigmoid_backward", "log_backward", "sum_backward",
+              "mean_backward", "topological_order", "backward_pass"]),
 }
 """Exercise id -> (notebook stem, graded function names in order)."""
 
@@ -37,7 +40,7 @@ _loaded = {}
 
 
 def specs(exercise):
-    """The FunctionSpecs of an exercise id ("ex01" ... "ex05"), in notebook order."""
+    """The FunctionSpecs of an exercise id ("ex01" ... "ex06"), in notebook order."""
     if exercise not in EXERCISES:
         raise ValueError(f"unknown exercise {exercise!r}; valid ids are: {', '.join(EXERCISES)}")
     if exercise not in _loaded:
@@ -92,7 +95,7 @@ def check(func, name=None):
 def score_table(exercise=None, namespace=None):
     """Print the score of every graded function defined in the notebook (returns None).
 
-    exercise: "ex01" ... "ex05"; by default, the exercise whose functions the
+    exercise: "ex01" ... "ex06"; by default, the exercise whose functions the
     notebook defines. namespace: where to look for the functions (default:
     the caller's globals, i.e. the notebook).
     """

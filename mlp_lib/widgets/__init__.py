@@ -17,6 +17,7 @@ _CLASSES = {
     "VanishingGradientExplorer": "mlp_lib.widgets.vanishing",
     "TrainingDashboard": "mlp_lib.widgets.dashboard",
     "LossLandscape": "mlp_lib.widgets.landscape",
+    "ReverseSweepAnimator": "mlp_lib.widgets.reverse_sweep",
 }
 
 __all__ = sorted(_CLASSES)
