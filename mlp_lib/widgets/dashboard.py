@@ -34,7 +34,7 @@ import time
 import numpy as np
 
 from mlp_lib._checks import as_float_array, check_positive_int
-from mlp_lib.compare import single_threaded_blas
+from mlp_lib.threads import single_threaded_blas
 from mlp_lib.plots import (
     COLORS,
     CYCLE,
