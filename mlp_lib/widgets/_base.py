@@ -150,8 +150,10 @@ class FrameWidget:
 
     # ---- the notebook ------------------------------------------------------
     def refresh(self):
-        """Show the current frame again (after a change to the widget's settings)."""
-        self.show_png(self.frame_png(self.frame))
+        """Draw the current frame again (after a change of settings) and show it if displayed."""
+        png = self.frame_png(self.frame)
+        if self._handle is not None:
+            self.show_png(png)
 
     def show_png(self, png):
         """Put ``png`` in the notebook with its alt text, replacing the picture shown before."""
@@ -183,7 +185,7 @@ class FrameWidget:
         # The picture is an ordinary output updated in place, so a notebook
         # executed headless keeps a static picture of the first frame.
         self._handle = None
-        self.refresh()
+        self.show_png(self.frame_png(self.frame))
 
     def _ipython_display_(self):
         self.show()

@@ -34,43 +34,10 @@ import time
 import numpy as np
 
 from mlp_lib._checks import as_float_array, check_positive_int
+from mlp_lib.network import evaluate, output_preactivation
+from mlp_lib.plots import COLORS, CYCLE, grid_2d, new_figure, plot_classes
 from mlp_lib.threads import single_threaded_blas
-from mlp_lib.plots import (
-    COLORS,
-    CYCLE,
-    freeze_background,
-    grid_2d,
-    new_figure,
-    plot_classes,
-    thaw_background,
-)
 from mlp_lib.widgets._base import FrameWidget
-
-
-def outputs(net, X):
-    """(A, Y) of the output layer for X: (m, n_in), without touching the net's caches."""
-    H = X
-    A = None
-    for layer in net.layers:
-        A = H @ layer.W + layer.b
-        H = layer.activation.function(A)
-    return A, H
-
-
-def evaluate(net, X, T):
-    """(J, accuracy) of ``net`` on X: (m, n_in), T: (m, n_out), caches untouched.
-
-    accuracy is None for a network whose output is not a probability.
-    """
-    with single_threaded_blas():
-        A, Y = outputs(net, X)
-    loss_fn = net.loss_function
-    J = loss_fn.from_logits(A, T) if loss_fn.from_logits is not None else loss_fn.value(Y, T)
-    if net.output_activation not in ("sigmoid", "softmax"):
-        return float(J), None
-    if Y.shape[1] == 1:
-        return float(J), float(np.mean((Y > 0.5) == (T > 0.5)))
-    return float(J), float(np.mean(Y.argmax(axis=1) == T.argmax(axis=1)))
 
 
 def _labels_from(T):
@@ -176,7 +143,7 @@ class TrainingDashboard(FrameWidget):
         self.grid_steps = check_positive_int(grid_steps, "grid_steps")
         self._reset_records()
         self._n_batches = 1
-        self._frozen = None
+        self._run = 0  # which fit: part of the frame cache's key
         self._finished = False  # a run has ended: its frames can be replayed from a frozen figure
         self._final_pending = False
         self._build(figsize)
@@ -274,10 +241,9 @@ class TrainingDashboard(FrameWidget):
 
         params: [(W, b), ...] per layer (the live arrays or a snapshot).
         """
-        P = self._grid
         with single_threaded_blas():  # small products: threads cost more than they save
-            for f, (W, b) in zip(self._activations, params):
-                P = f(P @ W + b)
+            A = output_preactivation(self._net, self._grid, params)
+        P = self._net.layers[-1].activation.function(A)
         if P.shape[1] == 1:
             P = np.hstack([1.0 - P, P])
         rgb = P @ self._class_rgb[: P.shape[1]]
@@ -286,7 +252,7 @@ class TrainingDashboard(FrameWidget):
 
     # ---- callback hooks ----------------------------------------------------
     def on_train_begin(self, net, info):
-        self._unfreeze()
+        self.thaw()
         self._finished = False
         if self.X_val is not None:
             net._check_X(self.X_val, "X_val")
@@ -294,7 +260,8 @@ class TrainingDashboard(FrameWidget):
         if self.X_train is not None and net.sizes[0] != 2:
             raise ValueError(f"X_train has 2 features but the network takes {net.sizes[0]} inputs")
         self._reset_records()
-        self._activations = [layer.activation.function for layer in net.layers]
+        self._net = net  # its layers and activations; the dashboard never writes the weights
+        self._run += 1
         self._epochs_total = int(info.get("epochs", 0))
         self._n_batches = int(info.get("n_batches", 1))
         self._batches_since = 0
@@ -325,7 +292,7 @@ class TrainingDashboard(FrameWidget):
             if spent + 2.0 * self._cost_estimate > self.budget * expected_total:
                 return
         self._update(len(self.history["epoch"]), done, net.parameters(), self._status(done))
-        self._show_picture()
+        self.show_png(self.current_png())
         self._account_draw(start)
 
     def on_epoch_end(self, net, info):
@@ -359,7 +326,8 @@ class TrainingDashboard(FrameWidget):
         # half the budget at most, the rest is for pictures and the per-batch bookkeeping
         if not (first or last or self.budget >= 1.0 or spent <= 0.5 * self.budget * (start - self._t0)):
             return np.nan, np.nan
-        J, acc = evaluate(net, self.X_val, self.T_val)
+        with single_threaded_blas():
+            J, acc = evaluate(net, self.X_val, self.T_val)
         self._eval_estimate = time.perf_counter() - start
         self.eval_time += self._eval_estimate
         return J, acc
@@ -388,28 +356,8 @@ class TrainingDashboard(FrameWidget):
             self._final_pending = False
             self._shell().events.unregister("post_execute", self._final_picture)
         start = time.perf_counter()
-        self.render(self.frame)
-        self._show_picture()
+        self.show_png(self.frame_png(self.frame))
         self.final_draw_time = time.perf_counter() - start
-
-    def _show_picture(self):
-        """Put the figure in the notebook as a PNG, or replace the one shown before.
-
-        The PNG is made here, quickly (no tight bounding box, light
-        compression), rather than by the notebook's own figure display, which
-        draws the figure twice.
-        """
-        import io
-
-        from IPython.display import Image, display
-
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
-        picture = Image(data=buffer.getvalue(), format="png")
-        if self._handle is None:
-            self._handle = display(picture, display_id=True)
-        else:
-            self._handle.update(picture)
 
     # ---- drawing -----------------------------------------------------------
     @staticmethod
@@ -443,10 +391,7 @@ class TrainingDashboard(FrameWidget):
         text += f"  ·  {elapsed:.1f} s"
         if done > 0 and self._epochs_total:
             text += f"  ·  about {elapsed * (self._epochs_total - done) / done:.1f} s left"
-        scored = [v for v in h["val_accuracy"] if np.isfinite(v)]
-        if scored:
-            text += f"  ·  test accuracy {100 * scored[-1]:.1f} %"
-        return text
+        return text + _test_accuracy_text(h["epoch"], h["val_accuracy"], len(h["epoch"]) - 1)
 
     def _update(self, n_epochs, done, boundary_source, text):
         """Show the first ``n_epochs`` epochs, the batch curve up to ``done`` epochs, and the bar."""
@@ -458,7 +403,7 @@ class TrainingDashboard(FrameWidget):
         self._val_acc_line.set_data(*_finite(x, h["val_accuracy"][:n_epochs]))
         n_b = min(int(round(done * self._n_batches)), len(self._batch_loss))
         self._batch_line.set_data(np.arange(1, n_b + 1) / self._n_batches, self._batch_loss[:n_b])
-        if self._frozen is None:  # a frozen (replay) figure keeps the whole run's limits
+        if self._background is None:  # a frozen (replay) figure keeps the whole run's limits
             self._set_limits(n_epochs, n_b)
         total = max(self._epochs_total, 1)
         self._bar.set_width(min(done / total, 1.0))
@@ -482,7 +427,10 @@ class TrainingDashboard(FrameWidget):
             self.ax_acc.set_ylim(max(0.0, lo - 0.05 * (1.0 - lo) - 0.01), 1.005)
 
     # ---- replay: a frozen background ----------------------------------------
-    def _live_artists(self):
+    def live_artists(self):
+        """After a run: what a replay frame changes (else None: live pictures draw everything)."""
+        if not (self._finished and self.history["epoch"]):
+            return None
         live = [self._batch_line, self._loss_line, self._val_loss_line, self._acc_line,
                 self._val_acc_line, self._bar, self._bar_text]
         if self.ax_boundary is not None:
@@ -497,32 +445,23 @@ class TrainingDashboard(FrameWidget):
         live.append(self.ax_loss.get_legend())
         return live
 
-    def _freeze(self):
+    def freeze(self):
         """Fix the whole run's limits and keep everything else as one picture (fast replay frames)."""
-        if self._frozen is not None or not self.history["epoch"]:
-            return
-        self._set_limits(len(self.history["epoch"]), len(self._batch_loss))
-        self._frozen = freeze_background(self.fig, self._live_artists())
+        if self._background is None and self.live_artists() is not None:
+            self._set_limits(len(self.history["epoch"]), len(self._batch_loss))
+        super().freeze()
 
-    def _unfreeze(self):
-        if self._frozen is None:
-            return
-        thaw_background(self._frozen)
-        self._frozen = None
-
-    def show(self):
-        """Replay the recorded run: Play and the slider step through the epochs."""
-        self._freeze()
-        return super().show()
+    def frame_state(self):
+        return self._run
 
     def render(self, frame):
         """Show the run as it was at the end of epoch ``frame + 1``.
 
         After a run has ended the figure is frozen first (once), so frames are quick.
         """
-        if self._finished and self._frozen is None:
+        if self._finished and self._background is None:
             self._check_frame(frame)
-            self._freeze()
+            self.freeze()
         self._render(frame)
 
     def _render(self, frame):
@@ -534,12 +473,22 @@ class TrainingDashboard(FrameWidget):
         h = self.history
         text = (f"epoch {h['epoch'][frame]}/{self._epochs_total}  ·  {h['time'][frame]:.1f} s"
                 f"  ·  train loss {h['loss'][frame]:.3g}")
-        scored = [v for v in h["val_accuracy"][: frame + 1] if np.isfinite(v)]
-        if scored:
-            text += f"  ·  test accuracy {100 * scored[-1]:.1f} %"
+        text += _test_accuracy_text(h["epoch"], h["val_accuracy"], frame)
         source = self._snapshots[frame] if self._snapshots else None
         self._update(frame + 1, float(h["epoch"][frame]), source, text)
 
     def __repr__(self):
         return (f"TrainingDashboard(every={self.every}, epochs recorded={len(self.history['epoch'])},"
                 f" redraws={self.n_redraws})")
+
+
+def _test_accuracy_text(epochs, accuracies, frame):
+    """"  ·  test accuracy 91.0 %" for epoch ``frame``, marked stale when it was scored earlier."""
+    scored = [i for i in range(frame + 1) if np.isfinite(accuracies[i])]
+    if not scored:
+        return ""
+    last = scored[-1]
+    text = f"  ·  test accuracy {100 * accuracies[last]:.1f} %"
+    if last != frame:
+        text += f" (stale: last scored at epoch {epochs[last]})"
+    return text

@@ -31,9 +31,9 @@ of all of them at once.
 import numpy as np
 
 from mlp_lib._checks import check_positive_int
-from mlp_lib.threads import single_threaded_blas
 from mlp_lib.network import MLP
 from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, freeze_background, new_figure
+from mlp_lib.threads import single_threaded_blas
 from mlp_lib.widgets._base import FrameWidget
 
 NORMALIZATIONS = ("filter", "layer", "none")

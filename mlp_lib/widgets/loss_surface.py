@@ -17,7 +17,6 @@ the full batch. A run that blows up stops where it leaves a wide box around
 the plot; the figure then says "diverging" and the path runs off the plot.
 """
 
-import io
 
 import numpy as np
 
@@ -30,7 +29,7 @@ from mlp_lib.linear_models import (
     logistic_cost,
     logistic_gradient,
 )
-from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, freeze_background, new_figure
+from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, new_figure
 from mlp_lib.widgets._base import FrameWidget
 
 MODELS = ("linear", "logistic")
@@ -313,7 +312,7 @@ class LossSurfaceExplorer(FrameWidget):
         live = [self._path, self._now, self._start_marker, self._verdict_text,
                 self._path3d, self._now3d, self._status]
         live += self._build_model_panel(ax_m)
-        freeze_background(fig, live)
+        self._live = live
 
     def _draw_contours(self, ax):
         """Filled contours of J over the plotted ranges, and the minimum as a star."""
@@ -422,25 +421,16 @@ class LossSurfaceExplorer(FrameWidget):
         else:
             self._model_line.set_data([], [])
 
-    def show(self):
-        """Display the controls and the figure (see FrameWidget.show)."""
-        super().show()
-        self._push()  # the same picture as every later frame will be sent: no jump in size
+    def live_artists(self):
+        return self._live
 
-    def _push(self):
-        """Send the current picture to the notebook as a PNG of the whole canvas.
+    def frame_state(self):
+        return (self.lr, self.momentum, self.steps, tuple(self.start))
 
-        Saved at the figure's own size and dpi, the frozen background is
-        copied, not redrawn (``plots.freeze_background``): about half the
-        time of the inline backend's cropped picture.
-        """
-        if self._handle is None:
-            return
-        from IPython.display import Image
-
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi, pil_kwargs={"compress_level": 1})
-        self._handle.update(Image(data=buffer.getvalue(), format="png"))
+    def alt_text(self):
+        return (f"Contours and a 3-D surface of the cost J over two parameters, with the"
+                f" gradient-descent path up to step {self.frame} ({self.verdict});"
+                f" the model at that step on the right")
 
     def extra_controls(self):
         """Learning rate (log scale), momentum, steps and the start point."""
