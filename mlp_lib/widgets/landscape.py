@@ -31,8 +31,8 @@ of all of them at once.
 import numpy as np
 
 from mlp_lib._checks import check_positive_int
-from mlp_lib.network import MLP
-from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, freeze_background, new_figure
+from mlp_lib.network import MLP, mean_loss, output_preactivation
+from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, new_figure
 from mlp_lib.threads import single_threaded_blas
 from mlp_lib.widgets._base import FrameWidget
 
@@ -145,7 +145,9 @@ def stacked_losses(net, X, T, center, d1, d2, coords, max_bytes=32e6):
 
     coords: (P, 2). The points go through the network in chunks of c points:
     the weights of a chunk are stacked to (c, n_in, n_out), so each layer is
-    one batched matmul, (c, m, n_in) @ (c, n_in, n_out). Returns (P,) losses.
+    one batched matmul, (c, m, n_in) @ (c, n_in, n_out), in the network's own
+    forward pass (``output_preactivation``) and loss (``mean_loss``).
+    Returns (P,) losses.
     """
     coords = np.asarray(coords, dtype=float).reshape(-1, 2)
     m = X.shape[0]
@@ -155,34 +157,11 @@ def stacked_losses(net, X, T, center, d1, d2, coords, max_bytes=32e6):
     for start in range(0, len(coords), chunk):
         a = coords[start:start + chunk, 0][:, None, None]
         b = coords[start:start + chunk, 1][:, None, None]
-        H = X
-        for l, layer in enumerate(net.layers):
-            (W0, b0), (W1, b1), (W2, b2) = center[l], d1[l], d2[l]
-            W = W0 + a * W1 + b * W2  # (c, n_in, n_out)
-            bias = (b0 + a * b1 + b * b2)  # (c, 1, n_out)
-            A = np.matmul(H, W) + bias  # (c, m, n_out)
-            if l < len(net.layers) - 1:
-                H = layer.activation.function(A)
-        out[start:start + chunk] = _loss_per_point(net, A, T)
+        params = [(W0 + a * W1 + b * W2, b0 + a * b1 + b * b2)  # (c, n_in, n_out), (c, 1, n_out)
+                  for (W0, b0), (W1, b1), (W2, b2) in zip(center, d1, d2)]
+        A = output_preactivation(net, X, params)  # (c, m, n_out)
+        out[start:start + chunk] = [mean_loss(net, A_point, T) for A_point in A]
     return out
-
-
-def _loss_per_point(net, A, T):
-    """Mean loss over the m rows for each of c stacked networks; A: (c, m, k) output pre-activations."""
-    m = A.shape[1]
-    if net.loss_name == "cross_entropy":  # softmax output, from logits with log-sum-exp
-        shifted = A - A.max(axis=2, keepdims=True)
-        log_Y = shifted - np.log(np.exp(shifted).sum(axis=2, keepdims=True))
-        return -np.sum(T * log_Y, axis=(1, 2)) / m
-    if net.loss_name == "binary_cross_entropy":  # sigmoid output, from logits
-        per_unit = np.maximum(A, 0.0) - A * T + np.log1p(np.exp(-np.abs(A)))
-        return per_unit.sum(axis=(1, 2)) / m
-    if net.output_activation == "softmax":
-        E = np.exp(A - A.max(axis=2, keepdims=True))
-        Y = E / E.sum(axis=2, keepdims=True)
-    else:
-        Y = net.layers[-1].activation.function(A)
-    return np.sum((Y - T) ** 2, axis=(1, 2)) / m
 
 
 def _check_params(params, like, name):
@@ -311,7 +290,9 @@ class LossLandscape(FrameWidget):
         H = self._height(self.Z)
         levels = np.linspace(H.min(), H.max(), 16)
         filled = ax.contourf(AA, BB, H, levels=levels, cmap=SEQUENTIAL_CMAP)
-        ax.contour(AA, BB, H, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+        # solid lines: a single-colour contour would draw negative levels (log10 J < 0) dashed
+        ax.contour(AA, BB, H, levels=levels, colors="white", linewidths=0.4, alpha=0.6,
+                   linestyles="solid")
         cbar = fig.colorbar(filled, ax=ax, fraction=0.05, pad=0.02)
         zlabel = "log$_{10}$ J" if self.log_scale else "J"
         cbar.set_label(zlabel)
@@ -324,13 +305,15 @@ class LossLandscape(FrameWidget):
             self.directions]
         ax.set_xlabel(rf"$\alpha$ ({label} 1)")
         ax.set_ylabel(rf"$\beta$ ({label} 2)")
-        ax.plot([0], [0], marker="*", ms=14, color=COLORS["orange"], mec="black", zorder=4,
-                label="trained weights")
+        # the star is drawn over the path's marker, which ends on it
+        (self._star,) = ax.plot([0], [0], ls="none", marker="*", ms=16, color=COLORS["orange"],
+                                mec="black", zorder=6, label="trained weights (0, 0)")
         (self._path_line,) = ax.plot([], [], color="white", lw=1.8, zorder=3)
         (self._path_dots,) = ax.plot([], [], ls="none", marker="o", ms=3, color="white", zorder=3)
         (self._marker,) = ax.plot([], [], ls="none", marker="o", ms=10, color=COLORS["vermillion"],
                                   mec="white", zorder=5, label="training path")
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+        ax.plot([], [], color="white", lw=0.8, label=f"contour lines of {zlabel}")
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.85, facecolor="0.75")
         ax.set_xlim(self.alphas[0], self.alphas[-1])
         ax.set_ylim(self.betas[0], self.betas[-1])
         # a plain text, not ax.set_title: a title's automatic placement
@@ -342,26 +325,33 @@ class LossLandscape(FrameWidget):
         stride = max(1, (len(self.alphas) - 1) // 16)  # about 16 x 16 faces keep a frame fast
         ax3.plot_surface(AA, BB, H, cmap=SEQUENTIAL_CMAP, rstride=stride, cstride=stride,
                          linewidth=0, antialiased=False, alpha=0.85)
-        ax3.set_xlabel(r"$\alpha$", labelpad=-8)
-        ax3.set_ylabel(r"$\beta$", labelpad=-4)
-        ax3.set_zlabel(zlabel, labelpad=-6)
-        ax3.tick_params(labelsize=7, pad=-2)
+        ax3.set_xlabel(r"$\alpha$", labelpad=2)
+        ax3.set_ylabel(r"$\beta$", labelpad=2)
+        ax3.set_zlabel(zlabel, labelpad=0)
+        ax3.tick_params(labelsize=7, pad=-1)
         for axis in (ax3.xaxis, ax3.yaxis, ax3.zaxis):
             axis.set_major_locator(MaxNLocator(4))
         ax3.view_init(elev=35, azim=-60)
         lift = 0.02 * (H.max() - H.min())
         self._lift = lift
-        ax3.plot([0], [0], [self._height(self.Z[len(self.betas) // 2, len(self.alphas) // 2]) + lift],
-                 marker="*", ms=12, color=COLORS["orange"], mec="black", zorder=10)
+        (self._star3d,) = ax3.plot(
+            [0], [0], [self._height(self.Z[len(self.betas) // 2, len(self.alphas) // 2]) + lift],
+            ls="none", marker="*", ms=14, color=COLORS["orange"], mec="black", zorder=12)
         (self._path3d,) = ax3.plot([], [], [], color="white", lw=2, zorder=10)
         (self._marker3d,) = ax3.plot([], [], [], ls="none", marker="o", ms=8,
                                      color=COLORS["vermillion"], mec="white", zorder=11)
         if not len(self.path_coords):
             self._marker.set_label("_none")
-            ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
-        # contours, surface and labels never change: keep them as one picture
-        freeze_background(fig, [self._path_line, self._path_dots, self._marker, self._path3d,
-                                self._marker3d, self._title])
+            ax.legend(loc="upper right", fontsize=8, framealpha=0.85, facecolor="0.75")
+
+    def live_artists(self):
+        # contours, surface and labels never change: they are kept as one picture
+        return [self._path_line, self._path_dots, self._marker, self._star, self._path3d,
+                self._marker3d, self._star3d, self._title]
+
+    def alt_text(self):
+        return (f"Contours and a 3-D surface of the loss J on a two-direction slice through the"
+                f" trained weights (the star at the centre); {self._title.get_text()}")
 
     def set_epochs(self, epochs):
         """Label the frames with these epoch numbers (PathRecorder.epochs)."""
