@@ -212,7 +212,7 @@ def test_what_a_learner_reads_carries_layers_eta_and_both_counts():
     import re
 
     flow = xor_animator(lr=0.5)
-    for frame, (kind, l) in enumerate(flow.frames):
+    for frame, (kind, _) in enumerate(flow.frames):
         flow.render(frame)
         text = flow.equation_text
         # no bare δ₁, y₂, a₁, w₁₂: a subscript right after the letter means a missing layer index

@@ -49,6 +49,44 @@ def _labels_from(T):
     return T.argmax(axis=1)
 
 
+def _paired_rows(X_val, T_val):
+    """(X_val, T_val) checked: both None, or (m, n) and (m, k) arrays with the same rows."""
+    if (X_val is None) != (T_val is None):
+        raise ValueError("give both X_val and T_val, or neither")
+    if X_val is None:
+        return None, None
+    X_val = as_float_array(X_val, "X_val", ndim=2)
+    T_val = as_float_array(T_val, "T_val")
+    if T_val.ndim == 1:
+        T_val = T_val.reshape(-1, 1)
+    if len(X_val) != len(T_val):
+        raise ValueError(
+            f"X_val and T_val must have the same number of rows, got {len(X_val)} and {len(T_val)}"
+        )
+    return X_val, T_val
+
+
+def _boundary_data(X_train, T_train):
+    """(X_train, labels) for the decision boundary, checked; (None, None) without them."""
+    if (X_train is None) != (T_train is None):
+        raise ValueError("give both X_train and T_train (for the decision boundary), or neither")
+    if X_train is None:
+        return None, None
+    X_train = as_float_array(X_train, "X_train", ndim=2)
+    if X_train.shape[1] != 2:
+        raise ValueError(
+            "X_train is only used to draw a 2-D decision boundary, so it must have shape"
+            f" (m, 2), got {X_train.shape}"
+        )
+    labels = _labels_from(as_float_array(T_train, "T_train"))
+    if len(labels) != len(X_train):
+        raise ValueError(
+            f"X_train and T_train must have the same number of rows, got {len(X_train)}"
+            f" and {len(labels)}"
+        )
+    return X_train, labels
+
+
 def _finite(x, y):
     """The points of (x, y) where y is a number (epochs whose test set was not scored are nan)."""
     keep = [i for i, v in enumerate(y) if np.isfinite(v)]
@@ -99,38 +137,16 @@ class TrainingDashboard(FrameWidget):
 
     frame_label = "epoch"
     play_interval = 150
+    description = "live loss and accuracy curves of a training run, with a progress bar"
+
+    def alt_text(self):
+        return f"{self.description}: {self._bar_text.get_text()}"
 
     def __init__(self, X_val=None, T_val=None, every=10, X_train=None, T_train=None,
                  live=None, budget=0.1, delay=0.3, grid_steps=40, figsize=None):
         self.every = check_positive_int(every, "every")
-        if (X_val is None) != (T_val is None):
-            raise ValueError("give both X_val and T_val, or neither")
-        self.X_val = None if X_val is None else as_float_array(X_val, "X_val", ndim=2)
-        self.T_val = None if T_val is None else as_float_array(T_val, "T_val")
-        if self.T_val is not None and self.T_val.ndim == 1:
-            self.T_val = self.T_val.reshape(-1, 1)
-        if self.X_val is not None and len(self.X_val) != len(self.T_val):
-            raise ValueError(
-                f"X_val and T_val must have the same number of rows, got {len(self.X_val)}"
-                f" and {len(self.T_val)}"
-            )
-        if (X_train is None) != (T_train is None):
-            raise ValueError("give both X_train and T_train (for the decision boundary), or neither")
-        self.X_train = None
-        if X_train is not None:
-            X_train = as_float_array(X_train, "X_train", ndim=2)
-            if X_train.shape[1] != 2:
-                raise ValueError(
-                    "X_train is only used to draw a 2-D decision boundary, so it must have shape"
-                    f" (m, 2), got {X_train.shape}"
-                )
-            labels = _labels_from(as_float_array(T_train, "T_train"))
-            if len(labels) != len(X_train):
-                raise ValueError(
-                    f"X_train and T_train must have the same number of rows, got {len(X_train)}"
-                    f" and {len(labels)}"
-                )
-            self.X_train, self.labels_train = X_train, labels
+        self.X_val, self.T_val = _paired_rows(X_val, T_val)
+        self.X_train, self.labels_train = _boundary_data(X_train, T_train)
         if live not in (None, True, False):
             raise TypeError(f"live must be True, False or None, got {live!r}")
         self.live = live
@@ -203,24 +219,27 @@ class TrainingDashboard(FrameWidget):
             ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         self.ax_acc.yaxis.set_major_locator(MaxNLocator(5))
 
-        self.ax_boundary = None
+        self.ax_boundary = fig.add_subplot(gs[1, 2]) if boundary else None
         if boundary:
-            ax = self.ax_boundary = fig.add_subplot(gs[1, 2])
-            xx, yy, self._grid = grid_2d(self.X_train, self.grid_steps)
-            extent = (xx.min(), xx.max(), yy.min(), yy.max())
-            self._image = ax.imshow(np.ones(xx.shape + (3,)), origin="lower", extent=extent,
-                                    aspect="auto", interpolation="bilinear", zorder=0)
-            plot_classes(ax, self.X_train, self.labels_train, s=10)
-            ax.set_ylabel("")
-            ax.set_xlim(extent[0], extent[1])
-            ax.set_ylim(extent[2], extent[3])
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_xlabel("decision boundary")
-            k = max(int(self.labels_train.max()) + 1, 2)
-            from matplotlib.colors import to_rgb
+            self._build_boundary(self.ax_boundary)
 
-            self._class_rgb = np.array([to_rgb(CYCLE[c % len(CYCLE)]) for c in range(k)])
+    def _build_boundary(self, ax):
+        """The decision-boundary panel: an image of the class probabilities under the training points."""
+        from matplotlib.colors import to_rgb
+
+        xx, yy, self._grid = grid_2d(self.X_train, self.grid_steps)
+        extent = (xx.min(), xx.max(), yy.min(), yy.max())
+        self._image = ax.imshow(np.ones(xx.shape + (3,)), origin="lower", extent=extent,
+                                aspect="auto", interpolation="bilinear", zorder=0)
+        plot_classes(ax, self.X_train, self.labels_train, s=10)
+        ax.set_ylabel("")
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("decision boundary")
+        k = max(int(self.labels_train.max()) + 1, 2)
+        self._class_rgb = np.array([to_rgb(CYCLE[c % len(CYCLE)]) for c in range(k)])
 
     # ---- records -----------------------------------------------------------
     def _reset_records(self):

@@ -205,49 +205,9 @@ class LossLandscape(FrameWidget):
                  normalization="filter", log_scale=True, figsize=(10.0, 4.3)):
         import time
 
-        if not isinstance(net, MLP):
-            raise TypeError(f"net must be an mlp_lib MLP, got {type(net).__name__}")
-        X = net._check_X(X)
-        T = net._check_T(T, X.shape[0])
-        steps = check_positive_int(steps, "steps")
-        if steps < 3 or steps % 2 == 0:
-            raise ValueError(f"steps must be odd and >= 3 so that the grid's centre is the trained"
-                             f" weights, got {steps}")
-        if normalization not in NORMALIZATIONS:
-            raise ValueError(f"unknown normalization {normalization!r}; valid names are:"
-                             f" {', '.join(NORMALIZATIONS)}")
-        if span is not None and (isinstance(span, bool) or not isinstance(span, (int, float))
-                                 or not np.isfinite(span) or span <= 0):
-            raise ValueError(f"span must be a number > 0 or None, got {span!r}")
+        X, T, path = self._check_arguments(net, X, T, path, span, steps, normalization)
         center = net.get_params()
-        self._epochs = None
-        if isinstance(path, PathRecorder):
-            self._epochs = list(path.epochs)
-            path = path.snapshots
-        if path is not None:
-            if not isinstance(path, (list, tuple)) or len(path) == 0:
-                raise ValueError(f"path must be a PathRecorder or a non-empty list of snapshots"
-                                 f" [(W, b), ...], got {path!r:.80}")
-            path = [_check_params(p, center, f"path[{t}]") for t, p in enumerate(path)]
-        self.explained = None
-        if isinstance(directions, str):
-            if directions not in DIRECTIONS:
-                raise ValueError(f"unknown directions {directions!r}; valid: 'random', 'pca'"
-                                 " or a pair (d1, d2) of [(W, b), ...]")
-            if directions == "random":
-                rng = np.random.default_rng(seed)
-                d1 = random_direction(center, rng, normalization)
-                d2 = random_direction(center, rng, normalization)
-            else:
-                if path is None or len(path) < 3:
-                    raise ValueError("directions='pca' needs a path of at least 3 snapshots"
-                                     " (record one with PathRecorder)")
-                d1, d2, self.explained = pca_directions(path, center)
-        elif isinstance(directions, (list, tuple)) and len(directions) == 2:
-            d1 = _check_params(directions[0], center, "directions[0]")
-            d2 = _check_params(directions[1], center, "directions[1]")
-        else:
-            raise TypeError(f"directions must be 'random', 'pca' or a pair (d1, d2), got {directions!r:.80}")
+        d1, d2 = self._pick_directions(directions, center, path, seed, normalization)
         self.net, self.X, self.T = net, X, T
         self.center, self.d1, self.d2 = center, d1, d2
         self.directions = directions if isinstance(directions, str) else "given"
@@ -277,6 +237,54 @@ class LossLandscape(FrameWidget):
         self.n_frames = max(len(self.path_coords), 1)
         self._build(AA, BB, figsize)
         self.render(self.n_frames - 1)
+
+    def _check_arguments(self, net, X, T, path, span, steps, normalization):
+        """(X, T, path) checked; path as a list of snapshots or None. Sets the frames' epochs."""
+        if not isinstance(net, MLP):
+            raise TypeError(f"net must be an mlp_lib MLP, got {type(net).__name__}")
+        X = net._check_X(X)
+        T = net._check_T(T, X.shape[0])
+        steps = check_positive_int(steps, "steps")
+        if steps < 3 or steps % 2 == 0:
+            raise ValueError(f"steps must be odd and >= 3 so that the grid's centre is the trained"
+                             f" weights, got {steps}")
+        if normalization not in NORMALIZATIONS:
+            raise ValueError(f"unknown normalization {normalization!r}; valid names are:"
+                             f" {', '.join(NORMALIZATIONS)}")
+        if span is not None and (isinstance(span, bool) or not isinstance(span, (int, float))
+                                 or not np.isfinite(span) or span <= 0):
+            raise ValueError(f"span must be a number > 0 or None, got {span!r}")
+        self._epochs = None
+        if isinstance(path, PathRecorder):
+            self._epochs = list(path.epochs)
+            path = path.snapshots
+        if path is not None:
+            if not isinstance(path, (list, tuple)) or len(path) == 0:
+                raise ValueError(f"path must be a PathRecorder or a non-empty list of snapshots"
+                                 f" [(W, b), ...], got {path!r:.80}")
+            center = net.get_params()
+            path = [_check_params(p, center, f"path[{t}]") for t, p in enumerate(path)]
+        return X, T, path
+
+    def _pick_directions(self, directions, center, path, seed, normalization):
+        """(d1, d2): random, the path's principal directions, or the given pair. Sets ``explained``."""
+        self.explained = None
+        if isinstance(directions, (list, tuple)) and len(directions) == 2:
+            return (_check_params(directions[0], center, "directions[0]"),
+                    _check_params(directions[1], center, "directions[1]"))
+        if not isinstance(directions, str):
+            raise TypeError(f"directions must be 'random', 'pca' or a pair (d1, d2), got {directions!r:.80}")
+        if directions not in DIRECTIONS:
+            raise ValueError(f"unknown directions {directions!r}; valid: 'random', 'pca'"
+                             " or a pair (d1, d2) of [(W, b), ...]")
+        if directions == "random":
+            rng = np.random.default_rng(seed)
+            return random_direction(center, rng, normalization), random_direction(center, rng, normalization)
+        if path is None or len(path) < 3:
+            raise ValueError("directions='pca' needs a path of at least 3 snapshots"
+                             " (record one with PathRecorder)")
+        d1, d2, self.explained = pca_directions(path, center)
+        return d1, d2
 
     def _height(self, J):
         return np.log10(np.maximum(J, 1e-12)) if self.log_scale else J
