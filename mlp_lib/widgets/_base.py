@@ -168,6 +168,13 @@ class FrameWidget:
     def _on_slider(self, change):
         self.show_png(self.frame_png(change["new"]))
 
+    def _on_play(self, change):
+        # Play's own timer waits one interval before its first step (1.5 s in
+        # the delta-flow animator); step at once, so pressing Play shows
+        # the next frame right away. Play then carries on from there.
+        if change["new"] and self._play.value < self._play.max:
+            self._play.value += 1
+
     def show(self):
         """Display the controls and the picture; Play and the slider show ``frame_png``."""
         import ipywidgets as widgets
@@ -181,6 +188,7 @@ class FrameWidget:
                                          description=self.frame_label, continuous_update=True)
         widgets.jslink((self._play, "value"), (self._slider, "value"))
         self._slider.observe(self._on_slider, names="value")
+        self._play.observe(self._on_play, names="playing")
         display(widgets.VBox([widgets.HBox([self._play, self._slider]), *self.extra_controls()]))
         # The picture is an ordinary output updated in place, so a notebook
         # executed headless keeps a static picture of the first frame.
