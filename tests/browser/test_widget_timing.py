@@ -149,7 +149,7 @@ def test_play_and_slider_to_picture_on_screen(page, lab_server, artifacts, cours
             position += direction
             revisit.append(position in seen)
             seen.add(position)
-            slider.append(_timed(page, control, lambda key=key: handle.press(key)))
+            slider.append(_timed(page, control, lambda key=key, handle=handle: handle.press(key)))
             _settle(page, control)
         handle.press("Home")
         _settle(page, control)
