@@ -88,18 +88,6 @@ def plot_decision_boundary(ax, predict, X, labels, steps=200, title=None):
     return ax
 
 
-def plot_history(ax, history, keys=("loss",), logy=False):
-    """Curves of ``MLP.fit``'s history dict against epochs."""
-    for i, key in enumerate(keys):
-        if key in history and history[key]:
-            ax.plot(history["epoch"], history[key], color=CYCLE[i % len(CYCLE)], label=key)
-    ax.set_xlabel("epoch")
-    if logy:
-        ax.set_yscale("log")
-    ax.legend()
-    return ax
-
-
 def freeze_background(fig, live):
     """Draw everything of ``fig`` except the ``live`` artists once, and keep it as one picture.
 

@@ -361,11 +361,6 @@ class LossLandscape(FrameWidget):
         return (f"Contours and a 3-D surface of the loss J on a two-direction slice through the"
                 f" trained weights (the star at the centre); {self._title.get_text()}")
 
-    def set_epochs(self, epochs):
-        """Label the frames with these epoch numbers (PathRecorder.epochs)."""
-        self._epochs = list(epochs)
-        self.render(self.frame)
-
     def render(self, frame):
         """Draw the path up to snapshot ``frame`` and mark where training was then."""
         frame = self._check_frame(frame)
