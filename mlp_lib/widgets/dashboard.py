@@ -19,14 +19,16 @@ picture waits ``delay`` seconds, so a run shorter than that shows only its
 final picture. Pictures go to the notebook as PNGs made in one draw (the
 notebook's own figure display would draw twice). Headless, the final picture
 stays in the notebook. It reads the weights and never writes them, and it
-evaluates the network with its own forward pass (on one BLAS thread), so
-training gives the same weights with or without it.
+scores the network with ``mlp_lib.network.evaluate`` (on one BLAS thread),
+which leaves the layers' caches alone, so training gives the same weights
+with or without it. A test accuracy shown for an epoch that was not scored
+(the budget skipped it) is marked stale, with the epoch it comes from.
 
 After the run (the final picture, the replay, any ``render(frame)``) the
 whole run's axis limits are fixed and everything but the curves, the bar and
 the boundary image is frozen into one picture
-(``mlp_lib.plots.freeze_background``), so a frame is quick (tick labels,
-legend and axis labels are not redrawn). The next ``fit`` unfreezes it.
+(``FrameWidget.freeze``), so a frame is quick (tick labels, legend and
+axis labels are not redrawn). The next ``fit`` thaws it.
 """
 
 import time

@@ -392,12 +392,12 @@ class LossSurfaceExplorer(FrameWidget):
         p0, p1 = (n.replace("_", "") for n in self.param_names)
         g = run.grads[k]
         line = (f"step {frame:>3} of {self.steps}   {p0} = {P[k, 0]:.4g}, {p1} = {P[k, 1]:.4g}   "
-                f"J = {run.costs[k]:.4g}   ∇J = ({g[0]:.3g}, {g[1]:.3g})   lr = {self.lr:.3g}")
+                f"J = {run.costs[k]:.4g}   ∇J = ({g[0]:.3g}, {g[1]:.3g})   η = {self.lr:.3g}")
         if self.momentum:
             line += f", momentum = {self.momentum:g}"
         if run.diverged and frame >= run.diverged_at:
             line = (f"step {frame:>3}: DIVERGED, stopped at step {run.diverged_at} far outside the plot"
-                    f"   lr = {self.lr:.3g}")
+                    f"   η = {self.lr:.3g}")
         self._status.set_text(line)
         self._status.set_color(COLORS["vermillion"] if run.diverged and frame >= run.diverged_at
                                else "black")
@@ -442,7 +442,7 @@ class LossSurfaceExplorer(FrameWidget):
         style = {"description_width": "80px"}
         layout = widgets.Layout(width="420px")
         lr = widgets.FloatLogSlider(value=self.lr, base=10, min=lo_exp, max=hi_exp, step=0.05,
-                                    description="lr", readout_format=".3g", continuous_update=False,
+                                    description="η (lr)", readout_format=".3g", continuous_update=False,
                                     style=style, layout=layout)
         momentum = widgets.FloatSlider(value=self.momentum, min=0.0, max=0.95, step=0.05,
                                        description="momentum", continuous_update=False,
@@ -492,6 +492,6 @@ def plot_descent(ax, X, t, lr, steps=40, model="linear", start=None, momentum=0.
     ax.plot(*surface.start, "s", color="white", markeredgecolor="black", markersize=6)
     name = surface.verdict.split(":")[0].split(",")[0]
     colour = COLORS["vermillion"] if name == "diverging" else "black"
-    label = f"lr = {surface.lr:g}" + (f", momentum {surface.momentum:g}" if surface.momentum else "")
+    label = f"η = {surface.lr:g}" + (f", momentum {surface.momentum:g}" if surface.momentum else "")
     ax.set_title(f"{label}: {name}", fontsize=10, color=colour)
     return run

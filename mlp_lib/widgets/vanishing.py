@@ -29,7 +29,7 @@ class VanishingGradientExplorer(FrameWidget):
     depth: hidden layers (1..12); activation: "sigmoid" | "tanh" | "relu";
     init_scale: weights start as N(0, (init_scale / sqrt(width))**2);
     width: units per hidden layer; steps: gradient-descent steps to animate;
-    lr: learning rate; X, T: optional batch (m, n_in), (m, 1) -- by default
+    lr: the learning rate η; X, T: optional batch (m, n_in), (m, 1) -- by default
     a seeded random batch of 64 rows (``diagnostics.random_batch``); seed:
     seeds weights and batch.
 
