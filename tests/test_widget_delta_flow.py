@@ -265,3 +265,22 @@ def test_tight_png_and_pdf_still_work():
         flow.fig.savefig(buffer, format="png", bbox_inches="tight")
         assert buffer.getvalue().startswith(b"\x89PNG")
     flow.fig.savefig(io.BytesIO(), format="pdf")
+
+
+def test_slider_shows_its_frame_and_prefetches_the_next():
+    """A slider step shows that frame's cached PNG and draws the next one ahead, without showing it."""
+    flow = xor_animator()
+    shown = []
+
+    class Handle:
+        def update(self, picture):
+            shown.append(picture.data)
+
+    flow._handle = Handle()
+    flow._on_slider({"old": 0, "new": 2})
+    assert shown == [flow.frame_png(2)] and flow.frame == 2
+    assert (3, flow.frame_state()) in flow._png_cache  # drawn ahead, in the direction of travel
+    ahead = flow._png_cache[(3, flow.frame_state())]
+    assert flow.frame_png(3) is ahead
+    flow._on_slider({"old": 3, "new": 1})
+    assert (0, flow.frame_state()) in flow._png_cache  # moving back: the frame before

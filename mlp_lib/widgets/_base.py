@@ -167,6 +167,19 @@ class FrameWidget:
 
     def _on_slider(self, change):
         self.show_png(self.frame_png(change["new"]))
+        # The picture is on its way; draw the next frame in the direction of
+        # travel now, so that the next step of Play or of the slider is a
+        # cached picture rather than a wait for a first drawing.
+        step = 1 if change["new"] >= change["old"] else -1
+        self.prefetch(change["new"] + step)
+
+    def prefetch(self, frame):
+        """Render and cache ``frame``'s PNG (if it exists and is not cached) without showing it."""
+        if not 0 <= frame < self.n_frames or (frame, self.frame_state()) in (self._png_cache or {}):
+            return
+        current = self.frame
+        self.frame_png(frame)
+        self.frame = current
 
     def _on_play(self, change):
         # Play's own timer waits one interval before its first step (1.5 s in
