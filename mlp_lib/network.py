@@ -375,11 +375,16 @@ class MLP:
         return X, T, epochs, lr, batch_size, X_val, T_val
 
     def _training_step(self, Xb, Tb, optimizer, states, grads):
-        """One batch of fit: forward, loss, gradients into ``grads``, update. -> (J, Y)."""
+        """One batch of fit: forward, loss, gradients into ``grads``, update. -> (J, Y).
+
+        A loss that is not finite leaves the weights as they were (fit stops there).
+        """
         Y = Xb
         for layer in self.layers:
             Y = layer.forward(Y)
         batch_loss = mean_loss(self, self.layers[-1].A, Tb, Y)
+        if not math.isfinite(batch_loss):
+            return batch_loss, Y
         for layer, (dW, db), (sW, sb) in zip(self.layers, self._gradients_into(Tb, grads), states):
             optimizer.update(layer.W, dW, sW)
             optimizer.update(layer.b, db, sb)
