@@ -22,9 +22,9 @@ What a subclass writes:
   shows, for screen readers and for anyone whose images do not load;
 - ``extra_controls()`` (optional): more ipywidgets under Play and the
   slider. When a control changes the run, the handler updates the widget
-  and calls ``self.changed(n_frames)``, which drops the background (and,
-  through the new state, every cached PNG is out of reach) and shows the
-  current frame again.
+  and calls ``self.changed(n_frames, redraw_background)``, which shows the
+  current frame of the new run (its new ``frame_state()`` keeps the cached
+  PNGs of the old run apart) and, if asked, draws the background again.
 """
 
 import io
@@ -132,9 +132,15 @@ class FrameWidget:
             thaw_background(self._background)
             self._background = None
 
-    def changed(self, n_frames=None):
-        """Call after a control changed the run: new frames, new background, show the current frame."""
-        self.thaw()
+    def changed(self, n_frames=None, redraw_background=False):
+        """Call after a control changed the run: show the current frame of the new run.
+
+        n_frames: the new number of frames, if it changed; redraw_background:
+        True when more than the live artists changed (axis limits, titles),
+        so the frozen background must be drawn again.
+        """
+        if redraw_background:
+            self.thaw()
         if n_frames is not None:
             self.set_n_frames(n_frames)
         self.refresh()

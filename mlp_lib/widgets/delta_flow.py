@@ -404,7 +404,7 @@ class DeltaFlowAnimator(FrameWidget):
 
         def changed(_):
             self.unit, self.sample = unit.value, sample.value
-            self.refresh()
+            self.changed()
 
         unit.observe(changed, names="value")
         sample.observe(changed, names="value")

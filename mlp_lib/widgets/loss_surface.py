@@ -220,9 +220,7 @@ class LossSurfaceExplorer(FrameWidget):
         if steps is not None:
             self.steps = check_positive_int(steps, "steps")
         self._compute_run()
-        self.set_n_frames(self.steps + 1)
-        self.frame = min(self.frame, self.n_frames - 1)
-        self.refresh()
+        self.changed(self.steps + 1)
 
     def _descend(self):
         limit = float(np.max(np.abs(self._centre) + ESCAPE * self._half))

@@ -197,8 +197,8 @@ class VanishingGradientExplorer(FrameWidget):
             self.depth = depth.value
             self.activation = activation.value
             self.init_scale = float(scale.value)
-            self.recompute()
-            self.refresh()
+            self.recompute()  # new axes: it thaws the background
+            self.changed()
 
         for control in (depth, activation, scale):
             control.observe(changed, names="value")
