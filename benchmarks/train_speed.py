@@ -264,7 +264,7 @@ def fit_breakdown(X, T, repeats=5):
     each part: input checks, shuffling, gathering the batch, forward, loss,
     accuracy, backward, update. It uses the same private helpers as fit.
     """
-    from mlp_lib.network import _n_correct
+    from mlp_lib.network import mean_loss, n_correct
     from mlp_lib.optimizers import SGD
 
     net = MLP(SIZES, hidden_activation="relu", output_activation="softmax",
@@ -295,11 +295,11 @@ def fit_breakdown(X, T, repeats=5):
             for layer in net.layers:
                 Y = layer.forward(Y)
             t2 = clock()
-            net._loss_of_last_forward(Tb)
+            mean_loss(net, net.layers[-1].A, Tb, Y)
             t3 = clock()
-            _n_correct(Y, Tb)
+            n_correct(Y, Tb)
             t4 = clock()
-            grads = net._backward(Tb, grad_buffers)
+            grads = net._gradients_into(Tb, grad_buffers)
             t5 = clock()
             for layer, (dW, db) in zip(net.layers, grads, strict=True):
                 optimizer.update(layer.W, dW, None)

@@ -1,6 +1,6 @@
 """Activation functions y = f(a), their derivatives, and one table of them.
 
-Notation (COURSE_SPEC): a is a unit's pre-activation, y = f(a) its output.
+Notation: a is a unit's pre-activation, y = f(a) its output.
 Every function works elementwise on arrays of any shape, except softmax,
 which works on rows: A has shape (m, k), one sample per row.
 

@@ -6,15 +6,15 @@ below to unit j of this layer, b: (n_out,).
 
 forward:   A = X W + b            pre-activations a_j,  (m, n_out)
            Y = f(A)               outputs y_j,          (m, n_out)
-backward:  delta = dJ/dA          (m, n_out)  = dJ/dY * f'(A)
+backward:  given delta = dJ/dA    (m, n_out)
            dW    = X^T delta      (n_in, n_out)   i.e. dJ/dw_ij = sum_rows y_i delta_j
            db    = sum_rows delta (n_out,)
-           dX    = delta W^T      (m, n_in)   handed to the layer below
+           dX    = delta W^T      (m, n_in)   = dJ/dY of the layer below
 """
 
 import numpy as np
 
-from mlp_lib.activations import get_activation, softmax_backward
+from mlp_lib.activations import get_activation
 from mlp_lib.initializers import get_initializer
 
 
@@ -44,49 +44,41 @@ class Dense:
     def n_out(self):
         return self.W.shape[1]
 
-    def forward(self, X):
-        """X: (m, n_in) -> Y: (m, n_out); caches X, A and Y for backward."""
+    def pre_activation(self, X, W=None, b=None):
+        """A = X W + b: (m, n_out) for X: (m, n_in); nothing is cached.
+
+        W, b default to the layer's own. Other weights of the same shape may
+        be given, also stacked along a leading axis: W (c, n_in, n_out) with
+        b (c, 1, n_out) gives A (c, m, n_out), one network per slice.
+        """
+        W = self.W if W is None else W
+        b = self.b if b is None else b
         # np.dot is the same product as X @ W, with less overhead on the small
         # shapes of the first chapters (an inner size of 1 makes @ 2-4x slower).
-        A = np.dot(X, self.W)
-        A += self.b
-        self.X, self.A = X, A
-        self.Y = self.activation.function(A)
+        A = np.dot(X, W) if W.ndim == 2 else np.matmul(X, W)
+        A += b
+        return A
+
+    def forward(self, X):
+        """X: (m, n_in) -> Y = f(X W + b): (m, n_out); keeps X, A and Y for backward."""
+        self.X = X
+        self.A = self.pre_activation(X)
+        self.Y = self.activation.function(self.A)
         return self.Y
 
-    def delta_from_output_gradient(self, dY):
-        """dJ/dY: (m, n_out) -> delta = dJ/dA: (m, n_out), using the cached Y."""
-        if self.Y is None:
-            raise RuntimeError("backward called before forward: run forward(X) first")
-        if self.activation.name == "softmax":
-            return softmax_backward(self.Y, dY)
-        return dY * self.activation.derivative_from_output(self.Y)
+    def backward(self, delta):
+        """delta = dJ/dA: (m, n_out) of the last forward -> (dX, dW, db).
 
-    def backward(self, dY, need_dX=True, out=None):
-        """Backward through f and the affine map.
-
-        dY: (m, n_out) = dJ/dY.  Returns (dX, dW, db):
-        dX: (m, n_in) or None when need_dX is False; dW: (n_in, n_out); db: (n_out,).
-        """
-        return self.backward_delta(self.delta_from_output_gradient(dY), need_dX, out)
-
-    def backward_delta(self, delta, need_dX=True, out=None):
-        """Backward through the affine map only, given delta = dJ/dA: (m, n_out).
-
-        Returns (dX, dW, db) as in ``backward``. With ``out=(dW, db)`` the
-        gradients are written into those arrays (reused buffers) and returned.
+        dX = delta W^T: (m, n_in), dJ/dY of the layer below;
+        dW = X^T delta: (n_in, n_out); db = delta summed over the rows: (n_out,).
+        Keeps delta in ``self.delta``.
         """
         if self.X is None:
             raise RuntimeError("backward called before forward: run forward(X) first")
         self.delta = delta
-        if out is None:
-            dW = np.dot(self.X.T, delta)
-            db = delta.sum(axis=0)
-        else:
-            dW, db = out
-            np.dot(self.X.T, delta, out=dW)
-            delta.sum(axis=0, out=db)
-        dX = np.dot(delta, self.W.T) if need_dX else None
+        dX = np.dot(delta, self.W.T)
+        dW = np.dot(self.X.T, delta)
+        db = delta.sum(axis=0)
         return dX, dW, db
 
     def __repr__(self):

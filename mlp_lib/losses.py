@@ -1,6 +1,6 @@
 """Losses J(Y, T), their gradients dJ/dY, and one table of them.
 
-Over a batch of m rows (Y outputs, T targets, both (m, k)), as in COURSE_SPEC:
+Over a batch of m rows (Y outputs, T targets, both (m, k)):
 
 - ``mse``:                  J = (1/m) sum_i sum_k (Y_ik - T_ik)**2
 - ``binary_cross_entropy``: J = -(1/m) sum_i sum_k [T log Y + (1 - T) log(1 - Y)]

@@ -1,15 +1,18 @@
 """MLP: a stack of Dense layers with forward, backward, loss and fit.
 
-Backpropagation in one loop (samples are rows, delta = dJ/dA per layer):
+Backpropagation in one loop (samples are rows, delta = dJ/dA per layer),
+which is ``MLP.backward``:
 
-    delta_L = dJ/dA_L                          output layer; (Y - T) / m for
-                                               sigmoid + BCE and softmax + CE
-    for each layer l from the top down:
-        dW_l = Y_{l-1}^T delta_l               Y_0 = X
-        db_l = sum over rows of delta_l
-        delta_{l-1} = (delta_l W_l^T) * f'(A_{l-1})
+    delta = dJ/dA of the output layer          (Y - T) / m for sigmoid + BCE
+                                               and softmax + CE
+    for each layer from the top down:
+        dX, dW, db = layer.backward(delta)     dW = X^T delta, db = row sum,
+                                               dX = delta W^T
+        delta = dX * f'(A of the layer below)  f' written from that layer's Y
 
 The same line serves every hidden layer, however many there are.
+``fit`` runs the same loop through ``_gradients_into``, which writes the
+gradients into arrays it reuses batch after batch; a test holds the two equal.
 """
 
 import math
@@ -17,7 +20,7 @@ import math
 import numpy as np
 
 from mlp_lib._checks import as_float_array, check_choice, check_positive_float, check_positive_int
-from mlp_lib.activations import HIDDEN_ACTIVATIONS, get_activation
+from mlp_lib.activations import HIDDEN_ACTIVATIONS, get_activation, softmax_backward
 from mlp_lib.layers import Dense
 from mlp_lib.losses import COMPATIBLE_OUTPUTS, FUSED_PAIRS, get_loss
 from mlp_lib.optimizers import make_optimizer
@@ -25,6 +28,59 @@ from mlp_lib.optimizers import make_optimizer
 
 class TrainingDiverged(FloatingPointError):
     """Raised by ``MLP.fit`` when the loss becomes NaN or infinite."""
+
+
+# ---- the one forward pass, loss and accuracy outside the layer caches --------
+def output_preactivation(net, X, params=None):
+    """A of the output layer for X: (m, n_in), without touching the layers' caches.
+
+    params: [(W, b), ...] per layer, default the network's own. Weights may
+    be stacked along a leading axis, W (c, n_in, n_out) with b (c, 1, n_out):
+    then A is (c, m, n_out), one network per slice (the loss landscape).
+    """
+    if params is None:
+        params = net.parameters()
+    H = X
+    last = len(net.layers) - 1
+    for l, (layer, (W, b)) in enumerate(zip(net.layers, params)):
+        A = layer.pre_activation(H, W, b)
+        if l < last:
+            H = layer.activation.function(A)
+    return A
+
+
+def mean_loss(net, A, T, Y=None):
+    """J of ``net``'s loss for output pre-activations A: (m, n_out) and targets T. -> float.
+
+    The cross-entropies are computed from A (exact and stable even for
+    saturated outputs); mse from Y = f(A) (Y, if given, saves computing it).
+    """
+    loss = net.loss_function
+    if loss.from_logits is not None:
+        return loss.from_logits(A, T)
+    if Y is None:
+        Y = net.layers[-1].activation.function(A)
+    return loss.value(Y, T)
+
+
+def n_correct(Y, T):
+    """How many rows are classified right: argmax for several outputs, Y > 0.5 for one."""
+    if Y.shape[1] == 1:
+        return int(np.count_nonzero((Y > 0.5) == (T > 0.5)))
+    return int(np.count_nonzero(Y.argmax(axis=1) == T.argmax(axis=1)))
+
+
+def evaluate(net, X, T):
+    """(J, accuracy) of ``net`` on X: (m, n_in), T: (m, n_out); the layers' caches are untouched.
+
+    accuracy is None for a network whose output is not a probability.
+    """
+    A = output_preactivation(net, X)
+    Y = net.layers[-1].activation.function(A)
+    J = float(mean_loss(net, A, T, Y))
+    if not net.is_classifier:
+        return J, None
+    return J, n_correct(Y, T) / len(Y)
 
 
 def _check_sizes(sizes):
@@ -138,11 +194,17 @@ class MLP:
         """Outputs Y: (m, n_out) for X: (m, n_in), like forward."""
         return self.forward(X)
 
+    @property
+    def is_classifier(self):
+        """True when the outputs are probabilities (sigmoid or softmax output)."""
+        return self.output_activation in ("sigmoid", "softmax")
+
     def output_delta(self, T):
         """delta = dJ/dA of the output layer, (m, n_out), from the cached forward pass.
 
         For sigmoid + BCE and softmax + CE the derivative of f cancels and
-        delta = (Y - T) / m; otherwise delta = dJ/dY * f'(A).
+        delta = (Y - T) / m; otherwise delta = dJ/dY * f'(A) (for softmax,
+        whose outputs are coupled, the Jacobian-vector product).
         """
         out = self.layers[-1]
         if out.Y is None:
@@ -151,38 +213,30 @@ class MLP:
             return (out.Y - T) / out.Y.shape[0]
         # The losses compute in float64; a float32 network keeps float32 deltas.
         dY = self.loss_function.gradient(out.Y, T).astype(out.Y.dtype, copy=False)
-        return out.delta_from_output_gradient(dY)
+        if out.activation.name == "softmax":
+            return softmax_backward(out.Y, dY)
+        return dY * out.activation.derivative_from_output(out.Y)
 
     def backward(self, T):
-        """Gradients of the MEAN loss for the last forward pass.
+        """Gradients of the MEAN loss J for the last forward pass.
 
         T: (m, n_out) targets (or (m,) when n_out == 1).
         Returns a list, one (dW, db) per layer, bottom layer first:
-        dW: (n_in, n_out), db: (n_out,). Also leaves each layer's delta in
-        ``layer.delta``.
+        dW: (n_in, n_out), db: (n_out,). Each layer keeps its delta = dJ/dA
+        in ``layer.delta``.
         """
         if self.layers[-1].Y is None:
             raise RuntimeError("backward called before forward: run net.forward(X) first")
         T = self._check_T(T, self.layers[-1].Y.shape[0])
-        return self._backward(T)
-
-    def _backward(self, T, buffers=None):
-        grads = [None] * len(self.layers)
+        grads = []
         delta = self.output_delta(T)
-        for l in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[l]
-            out = buffers[l] if buffers is not None else None
-            dX, dW, db = layer.backward_delta(delta, need_dX=l > 0, out=out)
-            grads[l] = (dW, db)
+        for l in reversed(range(len(self.layers))):
+            dX, dW, db = self.layers[l].backward(delta)
+            grads.append((dW, db))
             if l > 0:
-                delta = self.layers[l - 1].delta_from_output_gradient(dX)
-        return grads
-
-    def _loss_of_last_forward(self, T):
-        out = self.layers[-1]
-        if self.loss_function.from_logits is not None:
-            return self.loss_function.from_logits(out.A, T)
-        return self.loss_function.value(out.Y, T)
+                below = self.layers[l - 1]
+                delta = dX * below.activation.derivative_from_output(below.Y)
+        return grads[::-1]
 
     def loss(self, X, T):
         """J, the mean loss over the rows of X: (m, n_in) against T: (m, n_out). -> float.
@@ -193,17 +247,16 @@ class MLP:
         """
         X = self._check_X(X)
         T = self._check_T(T, X.shape[0])
+        Y = X
         for layer in self.layers:
-            X = layer.forward(X)
-        return self._loss_of_last_forward(T)
+            Y = layer.forward(Y)
+        return mean_loss(self, self.layers[-1].A, T, Y)
 
     def accuracy(self, X, T):
         """Fraction of rows classified right: argmax for several outputs, Y > 0.5 for one."""
         Y = self.forward(X)
         T = self._check_T(T, Y.shape[0])
-        if Y.shape[1] == 1:
-            return float(np.mean((Y > 0.5) == (T > 0.5)))
-        return float(np.mean(Y.argmax(axis=1) == T.argmax(axis=1)))
+        return n_correct(Y, T) / len(Y)
 
     # ---- parameters ------------------------------------------------------
     def parameters(self):
@@ -253,93 +306,52 @@ class MLP:
     ):
         """Train with mini-batch gradient descent (optionally with momentum).
 
-        X: (m, n_in); T: (m, n_out); epochs >= 0; lr > 0; batch_size >= 1
-        (batch_size >= m is full-batch descent, 1 is online); seed: the
-        shuffling order; momentum: beta in [0, 1), 0 for plain SGD;
-        callbacks: objects with any of the methods ``on_train_begin(net,
-        info)``, ``on_batch_end(net, info)``, ``on_epoch_end(net, info)``,
-        ``on_train_end(net, info)`` (a plain function is used as
-        on_epoch_end). info holds epoch, batch, n_batches, loss and history.
-        X_val, T_val: optional held-out data, scored after every epoch.
+        X: (m, n_in); T: (m, n_out); epochs >= 0; lr: the learning rate
+        η > 0; batch_size >= 1 (batch_size >= m is full-batch descent, 1 is
+        online); seed: the shuffling order; momentum: β in [0, 1), 0 for
+        plain SGD; callbacks: objects with any of the methods
+        ``on_train_begin(net, info)``, ``on_batch_end(net, info)``,
+        ``on_epoch_end(net, info)``, ``on_train_end(net, info)`` (a plain
+        function is used as on_epoch_end). info holds epoch, batch,
+        n_batches, loss and history. X_val, T_val: optional held-out data,
+        scored after every epoch.
 
         Returns a history dict of lists, one entry per epoch:
         "epoch", "loss" (mean of the epoch's batch losses), "val_loss" and,
         for classifiers, "accuracy" and "val_accuracy".
         Raises TrainingDiverged if the loss becomes NaN or inf.
         """
-        X = self._check_X(X)
-        T = self._check_T(T, X.shape[0])
-        epochs = check_positive_int(epochs, "epochs", allow_zero=True)
-        check_positive_float(lr, "lr")
-        batch_size = check_positive_int(batch_size, "batch_size")
-        if X_val is not None or T_val is not None:
-            if X_val is None or T_val is None:
-                raise ValueError("give both X_val and T_val, or neither")
-            X_val = self._check_X(X_val, "X_val")
-            T_val = self._check_T(T_val, X_val.shape[0], "T_val")
+        X, T, epochs, lr, batch_size, X_val, T_val = self._check_fit_arguments(
+            X, T, epochs, lr, batch_size, X_val, T_val)
         callbacks = [_as_callback(cb) for cb in callbacks]
         optimizer = make_optimizer(lr, momentum)
-        classifier = self.output_activation in ("sigmoid", "softmax")
-
-        m = X.shape[0]
-        batch_size = min(batch_size, m)
-        n_batches = -(-m // batch_size)
+        batch_size = min(batch_size, X.shape[0])
+        n_batches = -(-X.shape[0] // batch_size)
         rng = np.random.default_rng(seed)
-        Xb_full, Tb_full, grad_buffers = self._training_buffers(batch_size)
-        states = [
-            (optimizer.init_state(layer.W), optimizer.init_state(layer.b)) for layer in self.layers
-        ]
-        history = {"epoch": [], "loss": []}
-        if classifier:
-            history["accuracy"] = []
-        if X_val is not None:
-            history["val_loss"] = []
-            if classifier:
-                history["val_accuracy"] = []
+        buffers = self._training_buffers(batch_size)
+        states = [(optimizer.init_state(layer.W), optimizer.init_state(layer.b)) for layer in self.layers]
+        history = self._new_history(X_val is not None)
         info = {"epoch": 0, "batch": 0, "n_batches": n_batches, "epochs": epochs,
                 "loss": None, "history": history}
         _call(callbacks, "on_train_begin", self, info)
-
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(epochs):
-                order = rng.permutation(m) if shuffle else np.arange(m)
-                loss_sum = 0.0
-                correct = 0
-                for batch in range(n_batches):
-                    idx = order[batch * batch_size:(batch + 1) * batch_size]
-                    Xb, Tb = Xb_full[: len(idx)], Tb_full[: len(idx)]
-                    # mode="clip" changes nothing here (idx is a permutation, always in
-                    # range); the default mode="raise" would copy through a temporary.
-                    X.take(idx, axis=0, out=Xb, mode="clip")
-                    T.take(idx, axis=0, out=Tb, mode="clip")
-                    Y = Xb
-                    for layer in self.layers:
-                        Y = layer.forward(Y)
-                    batch_loss = self._loss_of_last_forward(Tb)
+                loss_sum, correct = 0.0, 0
+                for batch, (Xb, Tb) in enumerate(_batches(X, T, buffers, rng, shuffle)):
+                    batch_loss, Y = self._training_step(Xb, Tb, optimizer, states, buffers[2])
                     if not math.isfinite(batch_loss):
                         raise TrainingDiverged(
                             f"training diverged: the loss became {batch_loss} at epoch {epoch + 1},"
                             f" batch {batch + 1}, with lr={lr:g}. Try a smaller learning rate"
                             f" (for example lr={lr / 10:g})."
                         )
-                    loss_sum += batch_loss * len(idx)
-                    if classifier:
-                        correct += _n_correct(Y, Tb)
-                    grads = self._backward(Tb, grad_buffers)
-                    for layer, (dW, db), (sW, sb) in zip(self.layers, grads, states):
-                        optimizer.update(layer.W, dW, sW)
-                        optimizer.update(layer.b, db, sb)
+                    loss_sum += batch_loss * len(Y)
+                    if self.is_classifier:
+                        correct += n_correct(Y, Tb)
                     if callbacks:
                         info.update(epoch=epoch, batch=batch, loss=batch_loss)
                         _call(callbacks, "on_batch_end", self, info)
-                history["epoch"].append(epoch + 1)
-                history["loss"].append(loss_sum / m)
-                if classifier:
-                    history["accuracy"].append(correct / m)
-                if X_val is not None:
-                    history["val_loss"].append(self.loss(X_val, T_val))
-                    if classifier:
-                        history["val_accuracy"].append(_n_correct(self.layers[-1].Y, T_val) / len(X_val))
+                self._record_epoch(history, epoch, loss_sum, correct, X.shape[0], X_val, T_val)
                 info.update(epoch=epoch, batch=n_batches - 1, loss=history["loss"][-1])
                 if _call(callbacks, "on_epoch_end", self, info) is False:
                     break
@@ -348,13 +360,61 @@ class MLP:
             layer.X = layer.A = layer.Y = layer.delta = None
         return history
 
+    def _check_fit_arguments(self, X, T, epochs, lr, batch_size, X_val, T_val):
+        """fit's arguments checked and converted: (X, T, epochs, lr, batch_size, X_val, T_val)."""
+        X = self._check_X(X)
+        T = self._check_T(T, X.shape[0])
+        epochs = check_positive_int(epochs, "epochs", allow_zero=True)
+        lr = check_positive_float(lr, "lr")
+        batch_size = check_positive_int(batch_size, "batch_size")
+        if X_val is not None or T_val is not None:
+            if X_val is None or T_val is None:
+                raise ValueError("give both X_val and T_val, or neither")
+            X_val = self._check_X(X_val, "X_val")
+            T_val = self._check_T(T_val, X_val.shape[0], "T_val")
+        return X, T, epochs, lr, batch_size, X_val, T_val
+
+    def _training_step(self, Xb, Tb, optimizer, states, grads):
+        """One batch of fit: forward, loss, gradients into ``grads``, update. -> (J, Y).
+
+        A loss that is not finite leaves the weights as they were (fit stops there).
+        """
+        Y = Xb
+        for layer in self.layers:
+            Y = layer.forward(Y)
+        batch_loss = mean_loss(self, self.layers[-1].A, Tb, Y)
+        if not math.isfinite(batch_loss):
+            return batch_loss, Y
+        for layer, (dW, db), (sW, sb) in zip(self.layers, self._gradients_into(Tb, grads), states):
+            optimizer.update(layer.W, dW, sW)
+            optimizer.update(layer.b, db, sb)
+        return batch_loss, Y
+
+    def _gradients_into(self, T, grads):
+        """``backward(T)`` written into the arrays grads = [(dW, db), ...]; returns grads.
+
+        The same loop as ``backward``: dW = X^T delta, db = row sum of delta,
+        delta of the layer below = delta W^T * f'. Only the gradients go into
+        reused arrays (no dX for the bottom layer, no delta kept on the
+        layers): fresh arrays of 100 KB and more on every batch make the
+        system hand the memory back and fault it in again, which doubles the
+        time of an epoch.
+        """
+        delta = self.output_delta(T)
+        for l in reversed(range(len(self.layers))):
+            layer = self.layers[l]
+            dW, db = grads[l]
+            np.dot(layer.X.T, delta, out=dW)
+            delta.sum(axis=0, out=db)
+            if l > 0:
+                below = self.layers[l - 1]
+                delta = np.dot(delta, layer.W.T) * below.activation.derivative_from_output(below.Y)
+        return grads
+
     def _training_buffers(self, batch_size):
         """The arrays fit reuses on every batch: (Xb, Tb, [(dW, db), ...]).
 
-        A fresh 100 KB+ array on every batch costs page faults (COURSE_SPEC
-        section 8): the system hands the memory back and faults it in again.
-        So the batch and the gradients live in these arrays, kept on the
-        network for later calls of fit with the same batch size.
+        Kept on the network for later calls of fit with the same batch size.
         """
         shapes = (batch_size, [layer.W.shape for layer in self.layers])
         if self._fit_buffers is None or self._fit_buffers[0] != shapes:
@@ -364,10 +424,31 @@ class MLP:
             self._fit_buffers = (shapes, (Xb, Tb, grads))
         return self._fit_buffers[1]
 
+    def _new_history(self, with_validation):
+        keys = ["epoch", "loss"]
+        if self.is_classifier:
+            keys.append("accuracy")
+        if with_validation:
+            keys += ["val_loss", "val_accuracy"] if self.is_classifier else ["val_loss"]
+        return {key: [] for key in keys}
+
+    def _record_epoch(self, history, epoch, loss_sum, correct, m, X_val, T_val):
+        """Append one epoch to the history: its mean loss, accuracy and the held-out scores."""
+        history["epoch"].append(epoch + 1)
+        history["loss"].append(loss_sum / m)
+        if self.is_classifier:
+            history["accuracy"].append(correct / m)
+        if X_val is not None:
+            J, accuracy = evaluate(self, X_val, T_val)
+            history["val_loss"].append(J)
+            if self.is_classifier:
+                history["val_accuracy"].append(accuracy)
+
     def __repr__(self):
         arch = "-".join(str(n) for n in self.sizes)
+        hidden = f"hidden={self.hidden_activation}, " if len(self.sizes) > 2 else ""
         return (
-            f"MLP({arch}, hidden={self.hidden_activation}, output={self.output_activation},"
+            f"MLP({arch}, {hidden}output={self.output_activation},"
             f" loss={self.loss_name}, init={self.init}, {self.n_params} parameters)"
         )
 
@@ -377,10 +458,19 @@ class MLP:
         return sum(layer.W.size + layer.b.size for layer in self.layers)
 
 
-def _n_correct(Y, T):
-    if Y.shape[1] == 1:
-        return int(np.count_nonzero((Y > 0.5) == (T > 0.5)))
-    return int(np.count_nonzero(Y.argmax(axis=1) == T.argmax(axis=1)))
+def _batches(X, T, buffers, rng, shuffle):
+    """The epoch's mini-batches (Xb, Tb), gathered into the reused arrays of ``buffers``."""
+    Xb_full, Tb_full, _ = buffers
+    m, batch_size = X.shape[0], Xb_full.shape[0]
+    order = rng.permutation(m) if shuffle else np.arange(m)
+    for start in range(0, m, batch_size):
+        idx = order[start:start + batch_size]
+        Xb, Tb = Xb_full[: len(idx)], Tb_full[: len(idx)]
+        # mode="clip" changes nothing here (idx is a permutation, always in
+        # range); the default mode="raise" would copy through a temporary.
+        X.take(idx, axis=0, out=Xb, mode="clip")
+        T.take(idx, axis=0, out=Tb, mode="clip")
+        yield Xb, Tb
 
 
 class _FunctionCallback:

@@ -88,18 +88,6 @@ def plot_decision_boundary(ax, predict, X, labels, steps=200, title=None):
     return ax
 
 
-def plot_history(ax, history, keys=("loss",), logy=False):
-    """Curves of ``MLP.fit``'s history dict against epochs."""
-    for i, key in enumerate(keys):
-        if key in history and history[key]:
-            ax.plot(history["epoch"], history[key], color=CYCLE[i % len(CYCLE)], label=key)
-    ax.set_xlabel("epoch")
-    if logy:
-        ax.set_yscale("log")
-    ax.legend()
-    return ax
-
-
 def freeze_background(fig, live):
     """Draw everything of ``fig`` except the ``live`` artists once, and keep it as one picture.
 
@@ -121,9 +109,7 @@ def freeze_background(fig, live):
     fig.canvas.draw()  # the layout, with the live artists in it: then keep it fixed
     fig.set_layout_engine("none")
     shown = [(a, a.get_visible()) for ax in fig.axes for a in (ax, *ax.get_children())]
-    shown += [(t, t.get_visible()) for t in fig.texts]
-    if getattr(fig, "_suptitle", None) is not None:
-        shown.append((fig._suptitle, fig._suptitle.get_visible()))
+    shown += [(t, t.get_visible()) for t in fig.texts]  # fig.suptitle's text is one of fig.texts
     axes_3d_on = [ax for ax in fig.axes if hasattr(ax, "get_zlim") and ax.axison]
     for artist in live:
         artist.set_visible(False)
@@ -144,9 +130,6 @@ def freeze_background(fig, live):
     for text in fig.texts:
         if id(text) not in live_ids:
             text.set_visible(False)
-    suptitle = getattr(fig, "_suptitle", None)
-    if suptitle is not None and id(suptitle) not in live_ids:
-        suptitle.set_visible(False)
     background = fig.add_axes((0.0, 0.0, 1.0, 1.0), zorder=-10)
     image = _FrozenPicture(background, picture, region, fig.dpi)
     background.add_image(image)
@@ -185,18 +168,18 @@ def _frozen_picture_class():
         def __init__(self, ax, picture, region, dpi):
             super().__init__(ax, extent=(0.0, 1.0, 0.0, 1.0), interpolation="none")
             self.set_data(picture)
-            self._region = region
-            self._size = (picture.shape[1], picture.shape[0])
-            self._dpi = dpi
+            self.frozen_region = region
+            self.frozen_size = (picture.shape[1], picture.shape[0])
+            self.frozen_dpi = dpi
 
         def draw(self, renderer):
             same_canvas = (
                 hasattr(renderer, "restore_region")
-                and (renderer.width, renderer.height) == self._size
-                and renderer.dpi == self._dpi
+                and (renderer.width, renderer.height) == self.frozen_size
+                and renderer.dpi == self.frozen_dpi
             )
             if same_canvas and self.get_visible():
-                renderer.restore_region(self._region)
+                renderer.restore_region(self.frozen_region)
                 self.stale = False
                 return
             super().draw(renderer)

@@ -154,3 +154,56 @@ def test_relative_error_scale():
     assert relative_error(a, a * (1 + 1e-9)) < 1e-8
     with pytest.raises(ValueError, match="same shape"):
         relative_error(a, np.zeros(3))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("output,loss", PAIRINGS)
+def test_training_step_gradients_equal_the_public_backward(output, loss, dtype):
+    """fit's private step (reused buffers) computes exactly what MLP.backward computes."""
+    rng = np.random.default_rng(7)
+    net = MLP([4, 5, 3, 3], "tanh", output, loss, seed=3, dtype=dtype)
+    X = rng.normal(size=(6, 4)).astype(dtype)
+    T = make_targets(rng, 6, 3, loss).astype(dtype)
+    net.forward(X)
+    public = net.backward(T)
+    buffers = [(np.full_like(dW, np.nan), np.full_like(db, np.nan)) for dW, db in public]
+    fast = net._gradients_into(T, buffers)
+    for (dW, db), (fW, fb) in zip(public, fast, strict=True):
+        np.testing.assert_array_equal(fW, dW)
+        np.testing.assert_array_equal(fb, db)
+
+
+def test_dense_backward_is_the_formula(rng):
+    """Dense.backward(delta) returns delta W^T, X^T delta and the row sum of delta, and keeps delta."""
+    from mlp_lib.layers import Dense
+
+    layer = Dense(3, 2, "sigmoid", rng=0)
+    X = rng.normal(size=(5, 3))
+    layer.forward(X)
+    delta = rng.normal(size=(5, 2))
+    dX, dW, db = layer.backward(delta)
+    np.testing.assert_allclose(dX, delta @ layer.W.T)
+    np.testing.assert_allclose(dW, X.T @ delta)
+    np.testing.assert_allclose(db, delta.sum(axis=0))
+    assert layer.delta is delta
+
+
+def test_backward_is_the_loop_of_dense_backward(rng):
+    """MLP.backward = output delta, then layer.backward and dX * f'(from Y) downwards."""
+    net = MLP([3, 4, 4, 2], "sigmoid", "softmax", "cross_entropy", seed=1)
+    X = rng.normal(size=(5, 3))
+    T = np.eye(2)[[0, 1, 1, 0, 1]]
+    net.forward(X)
+    grads = net.backward(T)
+    Y1, Y2, Y3 = (layer.Y for layer in net.layers)
+    d3 = (Y3 - T) / 5
+    d2 = (d3 @ net.layers[2].W.T) * Y2 * (1 - Y2)
+    d1 = (d2 @ net.layers[1].W.T) * Y1 * (1 - Y1)
+    for (dW, db), below, d in zip(grads, (X, Y1, Y2), (d1, d2, d3), strict=True):
+        np.testing.assert_allclose(dW, below.T @ d)
+        np.testing.assert_allclose(db, d.sum(axis=0))
+
+
+def test_repr_says_what_is_there():
+    assert "hidden" not in repr(MLP([2, 1]))
+    assert "hidden=tanh" in repr(MLP([2, 3, 1], "tanh"))

@@ -201,7 +201,7 @@ def test_replay_is_frozen_and_a_new_fit_unfreezes(spiral_split, fake_display):
     dash = TrainingDashboard(X_val=X_val, T_val=T_val, X_train=X, T_train=T, live=False)
     _net().fit(X, T, callbacks=[dash], **FIT)
     dash.show()  # the replay: Play and slider; the static parts become one picture
-    assert dash._frozen is not None
+    assert dash._background is not None
     limits = dash.ax_loss.get_ylim()
     for frame in (0, dash.n_frames // 2, dash.n_frames - 1):
         dash.render(frame)
@@ -210,7 +210,7 @@ def test_replay_is_frozen_and_a_new_fit_unfreezes(spiral_split, fake_display):
     dash._slider.value = 2  # what the slider and Play do
     assert dash.frame == 2
     _net(seed=1).fit(X, T, callbacks=[dash], **FIT)
-    assert dash._frozen is None
+    assert dash._background is None
     assert dash.ax_loss.get_legend().get_visible() and dash.ax_loss.yaxis.get_visible()
     assert len(dash.fig.axes) == 4  # bar, loss, accuracy, boundary: no background axes left
 
@@ -235,13 +235,45 @@ def test_after_a_run_frames_are_frozen_and_look_the_same(spiral_split):
     X, T, X_val, T_val = spiral_split
     dash = TrainingDashboard(X_val=X_val, T_val=T_val, X_train=X, T_train=T, live=False)
     _net().fit(X, T, callbacks=[dash], **FIT)
-    assert dash._frozen is None  # nothing is drawn inside fit
+    assert dash._background is None  # nothing is drawn inside fit
     for frame in (0, dash.n_frames // 2, dash.n_frames - 1):
         dash.render(frame)
-        assert dash._frozen is not None
+        assert dash._background is not None
         dash.fig.canvas.draw()
         frozen = np.asarray(dash.fig.canvas.buffer_rgba()).copy()
-        dash._unfreeze()
+        dash.thaw()
         dash.fig.canvas.draw()
         full = np.asarray(dash.fig.canvas.buffer_rgba()).copy()
         assert np.array_equal(frozen, full), f"frame {frame} differs"
+
+
+def test_replay_marks_a_test_accuracy_scored_at_an_earlier_epoch_as_stale(spiral_split):
+    X, T, X_val, T_val = spiral_split
+    dash = TrainingDashboard(X_val=X_val, T_val=T_val, live=False)
+    _net().fit(X, T, callbacks=[dash], **FIT)
+    scored = np.isfinite(dash.history["val_accuracy"])
+    dash.history["val_accuracy"][4] = np.nan  # as when the budget skipped scoring epoch 5
+    dash.render(4)
+    text = dash._bar_text.get_text()
+    last = max(i for i in range(4) if scored[i])
+    assert f"{100 * dash.history['val_accuracy'][last]:.1f} % (stale: last scored at epoch {last + 1})" in text
+    dash.render(dash.n_frames - 1)  # the last epoch is always scored: no mark
+    assert "test accuracy" in dash._bar_text.get_text() and "stale" not in dash._bar_text.get_text()
+    assert dash.alt_text().startswith("live loss")
+
+
+def test_frame_png_is_cached_and_carries_alt_text(spiral_split, monkeypatch):
+    import IPython.display
+
+    X, T, X_val, T_val = spiral_split
+    dash = TrainingDashboard(X_val=X_val, T_val=T_val, live=False)
+    _net().fit(X, T, callbacks=[dash], **FIT)
+    png = dash.frame_png(3)
+    assert png.startswith(b"\x89PNG") and dash.frame_png(3) is png
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, display_id=None: shown.append(obj) or _Handle())
+    dash.show_png(png)
+    from IPython.core.formatters import DisplayFormatter
+
+    _, metadata = DisplayFormatter().format(shown[0])  # what the notebook stores with the picture
+    assert metadata["image/png"]["alt"] == dash.alt_text()

@@ -132,13 +132,15 @@ def test_frozen_background_shows_the_same_picture():
     for depth in (5, 9):  # and again after a control changed the axes
         explorer.depth = depth
         explorer.recompute()
+        assert len(explorer.fig.axes) == 1  # recompute leaves the figure thawed
+        explorer.frame_png(0)  # the first picture freezes the background
         assert len(explorer.fig.axes) == 2  # the plot and one background, never more
         for frame in (0, 3, explorer.n_frames - 1):
             explorer.render(frame)
             frozen = _pixels(explorer.fig)
-            explorer._unfreeze()
+            explorer.thaw()
             full = _pixels(explorer.fig)
-            explorer._freeze()
+            explorer.freeze()
             assert np.array_equal(frozen, full), f"depth {depth}, frame {frame}"
         ticks = [t.get_text() for t in explorer.ax.get_xticklabels()]
         assert ticks[-1] == str(depth + 1)

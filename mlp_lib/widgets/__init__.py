@@ -1,11 +1,13 @@
 """Interactive widgets of the course (ipywidgets 8 + matplotlib).
 
-Every widget is a class with the same contract (COURSE_SPEC section 6):
-``.fig`` its one matplotlib figure, ``.n_frames``, ``.render(frame)`` which
-redraws that reused figure for one frame, and ``.show()`` (or just leaving
-the object as the last line of a cell) which puts the controls and the
-figure in the notebook. Executed headless, a widget leaves a static picture
-of its first frame.
+Every widget is a class with the same contract, from the base class
+``FrameWidget`` (``mlp_lib.widgets._base``): ``.fig`` its one matplotlib
+figure, ``.n_frames``, ``.render(frame)`` which redraws that reused figure
+for one frame, ``.frame_png(frame)`` the PNG a learner sees for that frame
+(cached), and ``.show()`` (or just leaving the object as the last line of a
+cell) which puts the controls and the picture in the notebook. Executed
+headless, a widget leaves a static picture of its first frame with an alt
+text.
 
 The classes are imported on first use, so ``import mlp_lib`` stays fast.
 """

@@ -19,14 +19,16 @@ picture waits ``delay`` seconds, so a run shorter than that shows only its
 final picture. Pictures go to the notebook as PNGs made in one draw (the
 notebook's own figure display would draw twice). Headless, the final picture
 stays in the notebook. It reads the weights and never writes them, and it
-evaluates the network with its own forward pass (on one BLAS thread), so
-training gives the same weights with or without it.
+scores the network with ``mlp_lib.network.evaluate`` (on one BLAS thread),
+which leaves the layers' caches alone, so training gives the same weights
+with or without it. A test accuracy shown for an epoch that was not scored
+(the budget skipped it) is marked stale, with the epoch it comes from.
 
 After the run (the final picture, the replay, any ``render(frame)``) the
 whole run's axis limits are fixed and everything but the curves, the bar and
 the boundary image is frozen into one picture
-(``mlp_lib.plots.freeze_background``), so a frame is quick (tick labels,
-legend and axis labels are not redrawn). The next ``fit`` unfreezes it.
+(``FrameWidget.freeze``), so a frame is quick (tick labels, legend and
+axis labels are not redrawn). The next ``fit`` thaws it.
 """
 
 import time
@@ -34,43 +36,10 @@ import time
 import numpy as np
 
 from mlp_lib._checks import as_float_array, check_positive_int
-from mlp_lib.compare import single_threaded_blas
-from mlp_lib.plots import (
-    COLORS,
-    CYCLE,
-    freeze_background,
-    grid_2d,
-    new_figure,
-    plot_classes,
-    thaw_background,
-)
+from mlp_lib.network import evaluate, output_preactivation
+from mlp_lib.plots import COLORS, CYCLE, grid_2d, new_figure, plot_classes
+from mlp_lib.threads import single_threaded_blas
 from mlp_lib.widgets._base import FrameWidget
-
-
-def outputs(net, X):
-    """(A, Y) of the output layer for X: (m, n_in), without touching the net's caches."""
-    H = X
-    A = None
-    for layer in net.layers:
-        A = H @ layer.W + layer.b
-        H = layer.activation.function(A)
-    return A, H
-
-
-def evaluate(net, X, T):
-    """(J, accuracy) of ``net`` on X: (m, n_in), T: (m, n_out), caches untouched.
-
-    accuracy is None for a network whose output is not a probability.
-    """
-    with single_threaded_blas():
-        A, Y = outputs(net, X)
-    loss_fn = net.loss_function
-    J = loss_fn.from_logits(A, T) if loss_fn.from_logits is not None else loss_fn.value(Y, T)
-    if net.output_activation not in ("sigmoid", "softmax"):
-        return float(J), None
-    if Y.shape[1] == 1:
-        return float(J), float(np.mean((Y > 0.5) == (T > 0.5)))
-    return float(J), float(np.mean(Y.argmax(axis=1) == T.argmax(axis=1)))
 
 
 def _labels_from(T):
@@ -80,6 +49,44 @@ def _labels_from(T):
     if T.shape[1] == 1:
         return (T[:, 0] > 0.5).astype(int)
     return T.argmax(axis=1)
+
+
+def _paired_rows(X_val, T_val):
+    """(X_val, T_val) checked: both None, or (m, n) and (m, k) arrays with the same rows."""
+    if (X_val is None) != (T_val is None):
+        raise ValueError("give both X_val and T_val, or neither")
+    if X_val is None:
+        return None, None
+    X_val = as_float_array(X_val, "X_val", ndim=2)
+    T_val = as_float_array(T_val, "T_val")
+    if T_val.ndim == 1:
+        T_val = T_val.reshape(-1, 1)
+    if len(X_val) != len(T_val):
+        raise ValueError(
+            f"X_val and T_val must have the same number of rows, got {len(X_val)} and {len(T_val)}"
+        )
+    return X_val, T_val
+
+
+def _boundary_data(X_train, T_train):
+    """(X_train, labels) for the decision boundary, checked; (None, None) without them."""
+    if (X_train is None) != (T_train is None):
+        raise ValueError("give both X_train and T_train (for the decision boundary), or neither")
+    if X_train is None:
+        return None, None
+    X_train = as_float_array(X_train, "X_train", ndim=2)
+    if X_train.shape[1] != 2:
+        raise ValueError(
+            "X_train is only used to draw a 2-D decision boundary, so it must have shape"
+            f" (m, 2), got {X_train.shape}"
+        )
+    labels = _labels_from(as_float_array(T_train, "T_train"))
+    if len(labels) != len(X_train):
+        raise ValueError(
+            f"X_train and T_train must have the same number of rows, got {len(X_train)}"
+            f" and {len(labels)}"
+        )
+    return X_train, labels
 
 
 def _finite(x, y):
@@ -132,38 +139,16 @@ class TrainingDashboard(FrameWidget):
 
     frame_label = "epoch"
     play_interval = 150
+    description = "live loss and accuracy curves of a training run, with a progress bar"
+
+    def alt_text(self):
+        return f"{self.description}: {self._bar_text.get_text()}"
 
     def __init__(self, X_val=None, T_val=None, every=10, X_train=None, T_train=None,
                  live=None, budget=0.1, delay=0.3, grid_steps=40, figsize=None):
         self.every = check_positive_int(every, "every")
-        if (X_val is None) != (T_val is None):
-            raise ValueError("give both X_val and T_val, or neither")
-        self.X_val = None if X_val is None else as_float_array(X_val, "X_val", ndim=2)
-        self.T_val = None if T_val is None else as_float_array(T_val, "T_val")
-        if self.T_val is not None and self.T_val.ndim == 1:
-            self.T_val = self.T_val.reshape(-1, 1)
-        if self.X_val is not None and len(self.X_val) != len(self.T_val):
-            raise ValueError(
-                f"X_val and T_val must have the same number of rows, got {len(self.X_val)}"
-                f" and {len(self.T_val)}"
-            )
-        if (X_train is None) != (T_train is None):
-            raise ValueError("give both X_train and T_train (for the decision boundary), or neither")
-        self.X_train = None
-        if X_train is not None:
-            X_train = as_float_array(X_train, "X_train", ndim=2)
-            if X_train.shape[1] != 2:
-                raise ValueError(
-                    "X_train is only used to draw a 2-D decision boundary, so it must have shape"
-                    f" (m, 2), got {X_train.shape}"
-                )
-            labels = _labels_from(as_float_array(T_train, "T_train"))
-            if len(labels) != len(X_train):
-                raise ValueError(
-                    f"X_train and T_train must have the same number of rows, got {len(X_train)}"
-                    f" and {len(labels)}"
-                )
-            self.X_train, self.labels_train = X_train, labels
+        self.X_val, self.T_val = _paired_rows(X_val, T_val)
+        self.X_train, self.labels_train = _boundary_data(X_train, T_train)
         if live not in (None, True, False):
             raise TypeError(f"live must be True, False or None, got {live!r}")
         self.live = live
@@ -176,7 +161,7 @@ class TrainingDashboard(FrameWidget):
         self.grid_steps = check_positive_int(grid_steps, "grid_steps")
         self._reset_records()
         self._n_batches = 1
-        self._frozen = None
+        self._run = 0  # which fit: part of the frame cache's key
         self._finished = False  # a run has ended: its frames can be replayed from a frozen figure
         self._final_pending = False
         self._build(figsize)
@@ -236,24 +221,27 @@ class TrainingDashboard(FrameWidget):
             ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         self.ax_acc.yaxis.set_major_locator(MaxNLocator(5))
 
-        self.ax_boundary = None
+        self.ax_boundary = fig.add_subplot(gs[1, 2]) if boundary else None
         if boundary:
-            ax = self.ax_boundary = fig.add_subplot(gs[1, 2])
-            xx, yy, self._grid = grid_2d(self.X_train, self.grid_steps)
-            extent = (xx.min(), xx.max(), yy.min(), yy.max())
-            self._image = ax.imshow(np.ones(xx.shape + (3,)), origin="lower", extent=extent,
-                                    aspect="auto", interpolation="bilinear", zorder=0)
-            plot_classes(ax, self.X_train, self.labels_train, s=10)
-            ax.set_ylabel("")
-            ax.set_xlim(extent[0], extent[1])
-            ax.set_ylim(extent[2], extent[3])
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_xlabel("decision boundary")
-            k = max(int(self.labels_train.max()) + 1, 2)
-            from matplotlib.colors import to_rgb
+            self._build_boundary(self.ax_boundary)
 
-            self._class_rgb = np.array([to_rgb(CYCLE[c % len(CYCLE)]) for c in range(k)])
+    def _build_boundary(self, ax):
+        """The decision-boundary panel: an image of the class probabilities under the training points."""
+        from matplotlib.colors import to_rgb
+
+        xx, yy, self._grid = grid_2d(self.X_train, self.grid_steps)
+        extent = (xx.min(), xx.max(), yy.min(), yy.max())
+        self._image = ax.imshow(np.ones(xx.shape + (3,)), origin="lower", extent=extent,
+                                aspect="auto", interpolation="bilinear", zorder=0)
+        plot_classes(ax, self.X_train, self.labels_train, s=10)
+        ax.set_ylabel("")
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("decision boundary")
+        k = max(int(self.labels_train.max()) + 1, 2)
+        self._class_rgb = np.array([to_rgb(CYCLE[c % len(CYCLE)]) for c in range(k)])
 
     # ---- records -----------------------------------------------------------
     def _reset_records(self):
@@ -274,10 +262,9 @@ class TrainingDashboard(FrameWidget):
 
         params: [(W, b), ...] per layer (the live arrays or a snapshot).
         """
-        P = self._grid
         with single_threaded_blas():  # small products: threads cost more than they save
-            for f, (W, b) in zip(self._activations, params):
-                P = f(P @ W + b)
+            A = output_preactivation(self._net, self._grid, params)
+        P = self._net.layers[-1].activation.function(A)
         if P.shape[1] == 1:
             P = np.hstack([1.0 - P, P])
         rgb = P @ self._class_rgb[: P.shape[1]]
@@ -286,7 +273,7 @@ class TrainingDashboard(FrameWidget):
 
     # ---- callback hooks ----------------------------------------------------
     def on_train_begin(self, net, info):
-        self._unfreeze()
+        self.thaw()
         self._finished = False
         if self.X_val is not None:
             net._check_X(self.X_val, "X_val")
@@ -294,7 +281,8 @@ class TrainingDashboard(FrameWidget):
         if self.X_train is not None and net.sizes[0] != 2:
             raise ValueError(f"X_train has 2 features but the network takes {net.sizes[0]} inputs")
         self._reset_records()
-        self._activations = [layer.activation.function for layer in net.layers]
+        self._net = net  # its layers and activations; the dashboard never writes the weights
+        self._run += 1
         self._epochs_total = int(info.get("epochs", 0))
         self._n_batches = int(info.get("n_batches", 1))
         self._batches_since = 0
@@ -325,7 +313,7 @@ class TrainingDashboard(FrameWidget):
             if spent + 2.0 * self._cost_estimate > self.budget * expected_total:
                 return
         self._update(len(self.history["epoch"]), done, net.parameters(), self._status(done))
-        self._show_picture()
+        self.show_png(self.current_png())
         self._account_draw(start)
 
     def on_epoch_end(self, net, info):
@@ -359,7 +347,8 @@ class TrainingDashboard(FrameWidget):
         # half the budget at most, the rest is for pictures and the per-batch bookkeeping
         if not (first or last or self.budget >= 1.0 or spent <= 0.5 * self.budget * (start - self._t0)):
             return np.nan, np.nan
-        J, acc = evaluate(net, self.X_val, self.T_val)
+        with single_threaded_blas():
+            J, acc = evaluate(net, self.X_val, self.T_val)
         self._eval_estimate = time.perf_counter() - start
         self.eval_time += self._eval_estimate
         return J, acc
@@ -388,28 +377,8 @@ class TrainingDashboard(FrameWidget):
             self._final_pending = False
             self._shell().events.unregister("post_execute", self._final_picture)
         start = time.perf_counter()
-        self.render(self.frame)
-        self._show_picture()
+        self.show_png(self.frame_png(self.frame))
         self.final_draw_time = time.perf_counter() - start
-
-    def _show_picture(self):
-        """Put the figure in the notebook as a PNG, or replace the one shown before.
-
-        The PNG is made here, quickly (no tight bounding box, light
-        compression), rather than by the notebook's own figure display, which
-        draws the figure twice.
-        """
-        import io
-
-        from IPython.display import Image, display
-
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
-        picture = Image(data=buffer.getvalue(), format="png")
-        if self._handle is None:
-            self._handle = display(picture, display_id=True)
-        else:
-            self._handle.update(picture)
 
     # ---- drawing -----------------------------------------------------------
     @staticmethod
@@ -443,10 +412,7 @@ class TrainingDashboard(FrameWidget):
         text += f"  ·  {elapsed:.1f} s"
         if done > 0 and self._epochs_total:
             text += f"  ·  about {elapsed * (self._epochs_total - done) / done:.1f} s left"
-        scored = [v for v in h["val_accuracy"] if np.isfinite(v)]
-        if scored:
-            text += f"  ·  test accuracy {100 * scored[-1]:.1f} %"
-        return text
+        return text + _test_accuracy_text(h["epoch"], h["val_accuracy"], len(h["epoch"]) - 1)
 
     def _update(self, n_epochs, done, boundary_source, text):
         """Show the first ``n_epochs`` epochs, the batch curve up to ``done`` epochs, and the bar."""
@@ -458,7 +424,7 @@ class TrainingDashboard(FrameWidget):
         self._val_acc_line.set_data(*_finite(x, h["val_accuracy"][:n_epochs]))
         n_b = min(int(round(done * self._n_batches)), len(self._batch_loss))
         self._batch_line.set_data(np.arange(1, n_b + 1) / self._n_batches, self._batch_loss[:n_b])
-        if self._frozen is None:  # a frozen (replay) figure keeps the whole run's limits
+        if self._background is None:  # a frozen (replay) figure keeps the whole run's limits
             self._set_limits(n_epochs, n_b)
         total = max(self._epochs_total, 1)
         self._bar.set_width(min(done / total, 1.0))
@@ -482,7 +448,10 @@ class TrainingDashboard(FrameWidget):
             self.ax_acc.set_ylim(max(0.0, lo - 0.05 * (1.0 - lo) - 0.01), 1.005)
 
     # ---- replay: a frozen background ----------------------------------------
-    def _live_artists(self):
+    def live_artists(self):
+        """After a run: what a replay frame changes (else None: live pictures draw everything)."""
+        if not (self._finished and self.history["epoch"]):
+            return None
         live = [self._batch_line, self._loss_line, self._val_loss_line, self._acc_line,
                 self._val_acc_line, self._bar, self._bar_text]
         if self.ax_boundary is not None:
@@ -497,32 +466,23 @@ class TrainingDashboard(FrameWidget):
         live.append(self.ax_loss.get_legend())
         return live
 
-    def _freeze(self):
+    def freeze(self):
         """Fix the whole run's limits and keep everything else as one picture (fast replay frames)."""
-        if self._frozen is not None or not self.history["epoch"]:
-            return
-        self._set_limits(len(self.history["epoch"]), len(self._batch_loss))
-        self._frozen = freeze_background(self.fig, self._live_artists())
+        if self._background is None and self.live_artists() is not None:
+            self._set_limits(len(self.history["epoch"]), len(self._batch_loss))
+        super().freeze()
 
-    def _unfreeze(self):
-        if self._frozen is None:
-            return
-        thaw_background(self._frozen)
-        self._frozen = None
-
-    def show(self):
-        """Replay the recorded run: Play and the slider step through the epochs."""
-        self._freeze()
-        return super().show()
+    def frame_state(self):
+        return self._run
 
     def render(self, frame):
         """Show the run as it was at the end of epoch ``frame + 1``.
 
         After a run has ended the figure is frozen first (once), so frames are quick.
         """
-        if self._finished and self._frozen is None:
+        if self._finished and self._background is None:
             self._check_frame(frame)
-            self._freeze()
+            self.freeze()
         self._render(frame)
 
     def _render(self, frame):
@@ -534,12 +494,22 @@ class TrainingDashboard(FrameWidget):
         h = self.history
         text = (f"epoch {h['epoch'][frame]}/{self._epochs_total}  ·  {h['time'][frame]:.1f} s"
                 f"  ·  train loss {h['loss'][frame]:.3g}")
-        scored = [v for v in h["val_accuracy"][: frame + 1] if np.isfinite(v)]
-        if scored:
-            text += f"  ·  test accuracy {100 * scored[-1]:.1f} %"
+        text += _test_accuracy_text(h["epoch"], h["val_accuracy"], frame)
         source = self._snapshots[frame] if self._snapshots else None
         self._update(frame + 1, float(h["epoch"][frame]), source, text)
 
     def __repr__(self):
         return (f"TrainingDashboard(every={self.every}, epochs recorded={len(self.history['epoch'])},"
                 f" redraws={self.n_redraws})")
+
+
+def _test_accuracy_text(epochs, accuracies, frame):
+    """"  ·  test accuracy 91.0 %" for epoch ``frame``, marked stale when it was scored earlier."""
+    scored = [i for i in range(frame + 1) if np.isfinite(accuracies[i])]
+    if not scored:
+        return ""
+    last = scored[-1]
+    text = f"  ·  test accuracy {100 * accuracies[last]:.1f} %"
+    if last != frame:
+        text += f" (stale: last scored at epoch {epochs[last]})"
+    return text

@@ -13,22 +13,26 @@ The network is drawn as nodes (units) and edges (weights). Play walks through
    nodes coloured by delta;
 5. the gradients dJ/dw_ij = sum over samples of y_i delta_j, on the edges
    (width and colour), layer by layer from the top;
-6. the update w_ij <- w_ij - l dJ/dw_ij, layer by layer.
+6. the update w_ij <- w_ij - η dJ/dw_ij (η the learning rate, ``lr``), layer
+   by layer.
 
 Each frame prints the equation being applied with the numbers of one
 highlighted unit (ringed in black) for one sample; the ``unit`` and
-``sample`` controls choose them. Layers are counted k = 0 (input) .. L
-(output); units are numbered from 1 on screen, as in the equations.
+``sample`` controls choose them. Layers are l = 0 (input) .. L (output), and
+every quantity on screen carries its layer: δ⁽²⁾₁ is δ of unit 1 of layer 2.
+The screen counts units and samples from 1, as the equations do, and prints
+the 0-based index the code uses next to it ("unit 1 ... in code unit=0").
+Node and edge colours use one scale across all layers, written on the figure.
 
-The numbers are computed here from the textbook formulas, unit by unit, on
-a copy of the network (the learner's network is never changed), and are
-exactly the numbers ``net.backward`` computes -- the tests check it.
+The numbers come from the network's own ``forward`` and ``backward`` on a
+copy of the network (the learner's network is never changed); the tests
+check each frame's arithmetic against them.
 """
 
 import numpy as np
 
 from mlp_lib._checks import check_positive_float
-from mlp_lib.activations import softmax_backward
+from mlp_lib.losses import FUSED_PAIRS
 from mlp_lib.network import MLP
 from mlp_lib.plots import DIVERGING_CMAP, new_figure
 from mlp_lib.widgets._base import FrameWidget
@@ -39,6 +43,7 @@ MAX_UNITS = 8
 """Most units in one layer the animator draws."""
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _GREY = np.array([0.86, 0.86, 0.86, 1.0])
 _EDGE_GREY = np.array([0.75, 0.75, 0.75, 0.6])
 
@@ -46,6 +51,20 @@ _EDGE_GREY = np.array([0.75, 0.75, 0.75, 0.6])
 def _sub(n):
     """Unit number n (1-based) as a subscript: 12 -> '₁₂'."""
     return str(n).translate(_SUB)
+
+
+def _sup(n):
+    """Layer number n as a superscript: 2 -> '²'."""
+    return str(n).translate(_SUP)
+
+
+def _sym(symbol, l, unit):
+    """A quantity of unit ``unit`` in layer l as the screen writes it: _sym("δ", 2, 1) -> 'δ⁽²⁾₁'.
+
+    unit: a unit number counted from 1 (written as a subscript) or a ready-made subscript ('ᵢ').
+    """
+    index = _sub(unit) if isinstance(unit, (int, np.integer)) else unit
+    return f"{symbol}⁽{_sup(l)}⁾{index}"
 
 
 def _num(v):
@@ -61,187 +80,6 @@ def _factor(v):
     """A number as a factor in a product: negative ones in parentheses."""
     text = _num(v)
     return f"({text})" if v < 0 else text
-
-
-class _GlyphCache:
-    """Draws a Text's lines by replaying the glyph bitmaps of an earlier draw.
-
-    Agg renders every glyph of every text anew on each draw (tens of
-    microseconds a glyph), which made text most of a frame's time. The node
-    labels and the fixed captions come back unchanged in frame after frame,
-    so the first draw of a line at a pixel position records the glyph
-    bitmaps Agg blends in, and later draws of the same line at the same
-    position, size and dpi blend exactly those bitmaps again: the same
-    pixels, without laying out and rasterising the glyphs. Anything else
-    (other renderers such as PDF or SVG, mathtext) is drawn normally.
-    """
-
-    MAX_ENTRIES = 256
-
-    def __init__(self):
-        self.entries = {}
-
-    def draw(self, text, renderer):
-        """Draw ``text`` (a matplotlib Text) on ``renderer`` through the cache."""
-        agg = getattr(renderer, "_renderer", None)
-        if (agg is None or not hasattr(agg, "draw_text_image") or text.get_usetex()
-                or text.get_path_effects() or "draw_text" in vars(renderer)):
-            # vars: matplotlib itself has replaced draw_text for this draw (a
-            # bbox_inches="tight" measuring pass draws nothing): leave it alone
-            return _text_classes()[0].draw(text, renderer)
-        from matplotlib import rcParams
-
-        cache = self.entries
-        draw_text = renderer.draw_text  # the renderer's own method
-
-        def cached_draw_text(gc, x, y, s, prop, angle, ismath=False, mtext=None):
-            if ismath:
-                return draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-            key = (s, float(x), float(y), angle, hash(prop), prop.get_size_in_points(), renderer.dpi,
-                   renderer.width, renderer.height, gc.get_antialiased(), rcParams["text.hinting"],
-                   rcParams["text.hinting_factor"])
-            glyphs = cache.get(key)
-            if glyphs is None and angle == 0 and gc.get_antialiased():
-                glyphs = _rasterize_line(renderer, x, y, s, prop, mtext)
-                if glyphs is not None:
-                    glyphs = _merged(glyphs)
-                    if len(cache) >= self.MAX_ENTRIES:
-                        cache.clear()
-                    cache[key] = glyphs
-            if glyphs is None:
-                glyphs = []
-                recorder = _Recorder(agg, glyphs)
-                renderer._renderer = recorder
-                try:
-                    draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-                finally:
-                    renderer._renderer = agg
-                if recorder.other_calls:  # something besides plain glyphs: never replay it
-                    return None
-                if len(cache) >= self.MAX_ENTRIES:
-                    cache.clear()
-                cache[key] = _merged(glyphs)
-                return None
-            for buffer, gx, gy in glyphs:
-                agg.draw_text_image(buffer, gx, gy, 0, gc)
-            return None
-
-        renderer.draw_text = cached_draw_text
-        try:
-            return _text_classes()[0].draw(text, renderer)
-        finally:
-            del renderer.draw_text  # back to the class's method
-
-
-def _rasterize_line(renderer, x, y, s, prop, mtext):
-    """The glyph bitmaps Agg's ``draw_text`` would blend for one unrotated line, or None.
-
-    The same steps as matplotlib's Agg renderer (layout, then every glyph
-    rendered at its 1/64-pixel position), except that the font size is set
-    once per font rather than once per glyph, which halves the time. Returns
-    [(bitmap, x, y_bottom)], or None when matplotlib's internals differ from
-    what this expects (then the text is drawn the ordinary way).
-    """
-    try:
-        from matplotlib.backends.backend_agg import get_hinting_flag
-        from matplotlib.ft2font import RenderMode
-
-        flags = get_hinting_flag()
-        font = renderer._prepare_font(prop)
-        items = font._layout(
-            s, flags=flags,
-            features=mtext.get_fontfeatures() if mtext is not None else None,
-            language=mtext.get_language() if mtext is not None else None)
-        size = prop.get_size_in_points()
-        identity = np.array([[0x10000, 0], [0, 0x10000]])
-        height = renderer.height
-        sized = {}  # id -> face, for the faces of this call (alive meanwhile)
-        glyphs = []
-        normal = RenderMode.NORMAL
-        base_y = height - y
-        for item in items:
-            face = item.ft_object
-            if id(face) not in sized:
-                face.set_size(size, renderer.dpi)
-                sized[id(face)] = face
-            face._set_transform(identity, [round(0x40 * (x + item.x)), round(0x40 * (base_y + item.y))])
-            bitmap = face._render_glyph(item.glyph_index, flags, normal)
-            buffer = np.array(bitmap.buffer, dtype=np.uint8, copy=True)
-            glyphs.append((buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0]))
-        return glyphs
-    except (AttributeError, ImportError, TypeError, ValueError):
-        return None
-
-
-def _merged(glyphs):
-    """The glyph bitmaps of one line as one bitmap, blended in one call.
-
-    Only when no pixel is covered by two glyphs (blending the one bitmap then
-    gives exactly the pixels of blending the glyphs one by one); otherwise
-    the glyphs are kept apart. glyphs: [(bitmap (h, w) uint8, x, y_bottom)].
-    """
-    if len(glyphs) < 2:
-        return glyphs
-    left = min(x for _, x, _ in glyphs)
-    right = max(x + b.shape[1] for b, x, _ in glyphs)
-    top = min(y - b.shape[0] for b, _, y in glyphs)
-    bottom = max(y for _, _, y in glyphs)
-    line = np.zeros((bottom - top, right - left), dtype=np.uint8)
-    inked = 0  # pixels with ink, glyph by glyph: more than the merged line has means overlap
-    for bitmap, x, y in glyphs:
-        region = line[y - bitmap.shape[0] - top: y - top, x - left: x - left + bitmap.shape[1]]
-        np.maximum(region, bitmap, out=region)
-        inked += np.count_nonzero(bitmap)
-    if inked != np.count_nonzero(line):
-        return glyphs
-    return [(line, left, bottom)]
-
-
-class _Recorder:
-    """Stands in for Agg's C renderer while one line of text is drawn: passes
-    every call on and keeps a copy of each glyph bitmap it blends in."""
-
-    def __init__(self, agg, glyphs):
-        self._agg, self._glyphs, self.other_calls = agg, glyphs, False
-
-    def draw_text_image(self, buffer, x, y, angle, gc):
-        if angle != 0:
-            self.other_calls = True
-        self._glyphs.append((np.array(buffer, copy=True), x, y))
-        return self._agg.draw_text_image(buffer, x, y, angle, gc)
-
-    def __getattr__(self, name):
-        self.other_calls = True
-        return getattr(self._agg, name)
-
-
-def _cached_text(ax, *args, **kwargs):
-    """``ax.text(...)`` whose drawing goes through a glyph cache (same pixels, quicker)."""
-    text = ax.text(*args, **kwargs)
-    text.__class__ = _text_classes()[1]
-    text._glyph_cache = _GlyphCache()
-    return text
-
-
-_TEXT_CLASSES = []
-
-
-def _text_classes():
-    """(matplotlib's Text, CachedText), made on first use (matplotlib is imported lazily)."""
-    if _TEXT_CLASSES:
-        return _TEXT_CLASSES
-    from matplotlib.text import Text
-
-    class CachedText(Text):
-        """A Text drawn through its ``_glyph_cache`` (see ``_GlyphCache``)."""
-
-        def draw(self, renderer):
-            if renderer is None or not self.get_visible() or not self.get_text():
-                return Text.draw(self, renderer)
-            return self._glyph_cache.draw(self, renderer)
-
-    _TEXT_CLASSES.extend([Text, CachedText])
-    return _TEXT_CLASSES
 
 
 def _wrap(terms, sep, per_line, indent, width=100):
@@ -263,16 +101,17 @@ class DeltaFlowAnimator(FrameWidget):
 
     net: an ``mlp_lib.MLP`` with at most 6 layers (input included) of at most
     8 units; X: (m, n_in) a small batch; T: (m, n_out) targets (or (m,) for
-    one output); lr: the learning rate l of the update frames; unit, sample:
-    the highlighted unit (0-based index, clipped to each layer's width) and
-    the sample whose numbers are shown (0-based row of X).
+    one output); lr: the learning rate η of the update frames; unit, sample:
+    the highlighted unit and the sample whose numbers are shown, counted
+    from 0 in code (unit=0 is the unit the screen calls unit 1; the screen
+    prints both).
 
     Attributes after construction:
-    ``record``: dict of lists indexed by layer k = 0 (input) .. L (output):
-    "Y" (m, n_k) outputs (Y[0] = X), "A" pre-activations, "delta" dJ/dA,
-    "W" (n_{k-1}, n_k) the weights into layer k, "b", "dW", "db", "W_new",
+    ``record``: dict of lists indexed by layer l = 0 (input) .. L (output):
+    "Y" (m, n_l) outputs (Y[0] = X), "A" pre-activations, "delta" dJ/dA,
+    "W" (n_{l-1}, n_l) the weights into layer l, "b", "dW", "db", "W_new",
     "b_new" (None where a layer has none);
-    ``frames``: one (kind, k) per frame, kind in "input", "forward", "error",
+    ``frames``: one (kind, l) per frame, kind in "input", "forward", "error",
     "delta", "gradient", "update";
     after ``render(frame)``: ``equation_text`` (the panel's text) and
     ``highlight`` (the numbers behind it, see ``equation``).
@@ -280,6 +119,7 @@ class DeltaFlowAnimator(FrameWidget):
 
     frame_label = "frame"
     play_interval = 1500
+    description = "A small network drawn as nodes and edges, coloured by one step of backpropagation"
 
     def __init__(self, net, X, T, lr=0.5, unit=0, sample=0):
         if not isinstance(net, MLP):
@@ -318,76 +158,62 @@ class DeltaFlowAnimator(FrameWidget):
 
     # ---- the numbers -----------------------------------------------------
     def _compute(self):
-        """Forward, backward, gradients and update with the textbook formulas."""
-        layers = self.net.layers
-        L = self.L
-        Y, A = [self.X], [None]
-        for layer in layers:  # a_j = sum_i y_i w_ij + b_j,  y_j = f(a_j)
-            A.append(Y[-1] @ layer.W + layer.b)
-            Y.append(layer.activation.function(A[-1]))
-        W = [None] + [layer.W.copy() for layer in layers]
-        b = [None] + [layer.b.copy() for layer in layers]
-        delta = [None] * (L + 1)
-        delta[L] = self._output_delta(Y[L], A[L])
-        for k in range(L - 1, 0, -1):  # delta_j = f'(a_j) sum_k w_jk delta_k
-            f_prime = layers[k - 1].activation.derivative_from_output(Y[k])
-            delta[k] = f_prime * (delta[k + 1] @ W[k + 1].T)
-        dW = [None] + [Y[k - 1].T @ delta[k] for k in range(1, L + 1)]
-        db = [None] + [delta[k].sum(axis=0) for k in range(1, L + 1)]
-        W_new = [None] + [W[k] - self.lr * dW[k] for k in range(1, L + 1)]
-        b_new = [None] + [b[k] - self.lr * db[k] for k in range(1, L + 1)]
-        return {"Y": Y, "A": A, "delta": delta, "W": W, "b": b, "dW": dW, "db": db,
-                "W_new": W_new, "b_new": b_new}
+        """Forward, backward and the update by the network's own public forward and backward."""
+        net = self.net
+        net.forward(self.X)
+        grads = net.backward(self.T)
+        layers = net.layers
+        record = {
+            "Y": [self.X] + [layer.Y for layer in layers],
+            "A": [None] + [layer.A for layer in layers],
+            "delta": [None] + [layer.delta for layer in layers],
+            "W": [None] + [layer.W for layer in layers],
+            "b": [None] + [layer.b for layer in layers],
+            "dW": [None] + [dW for dW, _ in grads],
+            "db": [None] + [db for _, db in grads],
+        }
+        record["W_new"] = [None] + [W - self.lr * dW for W, dW in zip(record["W"][1:], record["dW"][1:])]
+        record["b_new"] = [None] + [b - self.lr * db for b, db in zip(record["b"][1:], record["db"][1:])]
+        return record
 
     def _output_kind(self):
-        net = self.net
-        if net._fused:
+        if (self.net.output_activation, self.net.loss_name) in FUSED_PAIRS:
             return "fused"
-        if net.output_activation == "softmax":
+        if self.net.output_activation == "softmax":
             return "softmax"
         return "chain"
-
-    def _output_delta(self, Y, A):
-        T, m = self.T, self.m
-        kind = self._output_kind()
-        if kind == "fused":  # sigmoid + BCE, softmax + CE: f' cancels
-            return (Y - T) / m
-        dY = self.net.loss_function.gradient(Y, T)
-        if kind == "softmax":
-            return softmax_backward(Y, dY)
-        return dY * self.net.layers[-1].activation.derivative_from_output(Y)
 
     def _plan_frames(self):
         L = self.L
         frames = [("input", 0)]
-        frames += [("forward", k) for k in range(1, L + 1)]
+        frames += [("forward", l) for l in range(1, L + 1)]
         frames.append(("error", L))
-        frames += [("delta", k) for k in range(L - 1, 0, -1)]
-        frames += [("gradient", k) for k in range(L, 0, -1)]
-        frames += [("update", k) for k in range(L, 0, -1)]
+        frames += [("delta", l) for l in range(L - 1, 0, -1)]
+        frames += [("gradient", l) for l in range(L, 0, -1)]
+        frames += [("update", l) for l in range(L, 0, -1)]
         return frames
 
-    def layer_name(self, k):
-        """'input', 'hidden layer 1', ..., 'output layer' for k = 0 .. L."""
-        if k == 0:
+    def layer_name(self, l):
+        """'input layer', 'hidden layer 1', ..., 'output layer' for l = 0 .. L."""
+        if l == 0:
             return "input layer"
-        if k == self.L:
+        if l == self.L:
             return "output layer"
-        return f"hidden layer {k}"
+        return f"hidden layer {l}"
 
-    def _the(self, k):
+    def _the(self, l):
         """'the input', 'hidden layer 2', 'the output layer': a layer inside a sentence."""
-        if k == 0:
+        if l == 0:
             return "the input"
-        return self.layer_name(k) if 0 < k < self.L else "the output layer"
+        return self.layer_name(l) if 0 < l < self.L else "the output layer"
 
-    def _activation_name(self, k):
-        return self.net.layers[k - 1].activation.name
+    def _activation_name(self, l):
+        return self.net.layers[l - 1].activation.name
 
-    def _f_prime_text(self, k, y, J):
-        """f'(a_J) written from the output y_J, with numbers: (text, value)."""
-        name = self._activation_name(k)
-        yJ = f"y{_sub(J)}"
+    def _f_prime_text(self, l, y, J):
+        """f'(a_J) of layer l written from the output y_J, with numbers: (text, value)."""
+        name = self._activation_name(l)
+        yJ = _sym("y", l, J)
         if name == "sigmoid":
             value = y * (1.0 - y)
             return f"{yJ}(1 − {yJ}) = {_factor(y)} × {_factor(1.0 - y)} = {_num(value)}", value
@@ -396,117 +222,28 @@ class DeltaFlowAnimator(FrameWidget):
             return f"1 − {yJ}² = 1 − {_factor(y)}² = {_num(value)}", value
         if name == "relu":
             value = float(y > 0)
-            return f"[{yJ} > 0] = {_num(value)}", value
+            return f"(1 if {yJ} > 0, else 0) = {_num(value)}", value
         return "1  (identity)", 1.0
 
     def equation(self, frame, unit=None, sample=None):
         """The equation panel of ``frame`` for one unit and sample: (text, info).
 
-        unit, sample: default the animator's current ones; unit is clipped to
-        the frame's layer. info holds "kind", "layer" k, "unit" j (0-based),
-        "sample" s and "value": the number the equation ends with -- y_j
-        (input, forward), delta_j (error, delta), the column dJ/dW[:, j] over
-        the batch (gradient) or the new column W[:, j] (update) -- plus the
-        intermediate numbers it prints.
+        unit, sample: counted from 0, default the animator's current ones;
+        unit is clipped to the frame's layer. info holds "kind", "layer" l,
+        "unit" j and "sample" s (both from 0) and "value": the number the
+        equation ends with -- y_j (input, forward), delta_j (error, delta),
+        the column dJ/dW[:, j] over the batch (gradient) or the new column
+        W[:, j] (update) -- plus the intermediate numbers it prints.
         """
-        kind, k = self.frames[frame]
+        kind, l = self.frames[frame]
         unit = self.unit if unit is None else unit
         s = self.sample if sample is None else sample
-        j = min(unit, self.sizes[k] - 1)
-        J = j + 1
-        r = self.record
-        info = {"kind": kind, "layer": k, "unit": j, "sample": s}
-        where = f"{self.layer_name(k)}, unit {J}, sample {s + 1} of {self.m}"
-
-        if kind == "input":
-            x = r["Y"][0][s]
-            info["value"] = float(x[j])
-            values = ",   ".join(f"y{_sub(i + 1)} = x{_sub(i + 1)} = {_num(v)}" for i, v in enumerate(x))
-            text = (f"Input ({where}): the sample's features x are the outputs y of layer 0.\n"
-                    f"{values}")
-        elif kind == "forward":
-            y_prev = r["Y"][k - 1][s]
-            w = r["W"][k][:, j]
-            bj = r["b"][k][j]
-            a = r["A"][k][s, j]
-            y = r["Y"][k][s, j]
-            info.update(terms=y_prev * w, a=float(a), value=float(y))
-            terms = [f"{_factor(yi)}×{_factor(wi)}" for yi, wi in zip(y_prev, w)]
-            name = self._activation_name(k)
-            text = (f"Forward ({where}):\n"
-                    f"a{_sub(J)} = Σᵢ yᵢ wᵢ{_sub(J)} + b{_sub(J)} = "
-                    + _wrap(terms, " + ", 4, "        ") + f" + {_factor(bj)} = {_num(a)}\n"
-                    f"y{_sub(J)} = f(a{_sub(J)}) = {name}({_num(a)}) = {_num(y)}")
-        elif kind == "error":
-            y = r["Y"][k][s, j]
-            t = self.T[s, j]
-            d = r["delta"][k][s, j]
-            info.update(y=float(y), t=float(t), value=float(d))
-            out = self._output_kind()
-            if out == "fused":
-                pair = f"{self.net.output_activation} output with {self.net.loss_name}"
-                text = (f"Output error ({where}):\n"
-                        f"δ{_sub(J)} = ∂J/∂a{_sub(J)} = (y{_sub(J)} − t{_sub(J)}) / m"
-                        f" = ({_num(y)} − {_num(t)}) / {self.m} = {_num(d)}\n"
-                        f"({pair}: the f′ of the output cancels; 1/m because J is a mean)")
-            elif out == "chain":
-                dY = self.net.loss_function.gradient(r["Y"][k], self.T)[s, j]
-                f_text, f_value = self._f_prime_text(k, y, J)
-                info.update(dJ_dy=float(dY), f_prime=float(f_value))
-                yJ, tJ, aJ = f"y{_sub(J)}", f"t{_sub(J)}", f"a{_sub(J)}"
-                text = (f"Output error ({where}):\n"
-                        f"δ{_sub(J)} = ∂J/∂{yJ} · f′({aJ}) = 2({yJ} − {tJ})/m · f′({aJ})"
-                        f" = 2({_num(y)} − {_num(t)})/{self.m} × {_num(f_value)} = {_num(d)}\n"
-                        f"f′(a{_sub(J)}) = {f_text}")
-            else:
-                text = (f"Output error ({where}):\n"
-                        f"δ{_sub(J)} = Σₖ ∂J/∂yₖ · ∂yₖ/∂a{_sub(J)}  (softmax couples the outputs)"
-                        f" = {_num(d)}")
-        elif kind == "delta":
-            y = r["Y"][k][s, j]
-            w_out = r["W"][k + 1][j, :]
-            d_next = r["delta"][k + 1][s]
-            total = float(w_out @ d_next)
-            f_text, f_value = self._f_prime_text(k, y, J)
-            d = r["delta"][k][s, j]
-            info.update(terms=w_out * d_next, sum=total, f_prime=float(f_value), value=float(d))
-            terms = [f"{_factor(wk)}×{_factor(dk)}" for wk, dk in zip(w_out, d_next)]
-            text = (f"Backward ({where}); k runs over the units of {self._the(k + 1)}:\n"
-                    f"δ{_sub(J)} = f′(a{_sub(J)}) · Σₖ w{_sub(J)}ₖ δₖ = {_num(f_value)} × ("
-                    + _wrap(terms, " + ", 4, "          ") + ")\n"
-                    f"    = {_num(f_value)} × {_factor(total)} = {_num(d)}"
-                    f"        with f′(a{_sub(J)}) = {f_text}")
-        elif kind == "gradient":
-            y_prev = r["Y"][k - 1]
-            d = r["delta"][k][:, j]
-            sample_terms = y_prev[s] * d[s]
-            grad = r["dW"][k][:, j]
-            info.update(sample_terms=sample_terms, db=float(r["db"][k][j]), value=grad.copy())
-            n = len(grad)
-            per = 3 if n > 3 else n
-            shown = [f"y{_sub(i + 1)}δ{_sub(J)} = {_factor(y_prev[s, i])}×{_factor(d[s])} = {_num(v)}"
-                     for i, v in enumerate(sample_terms)]
-            sums = [f"∂J/∂w{_sub(i + 1)}{_sub(J)} = {_num(v)}" for i, v in enumerate(grad)]
-            below = self._the(k - 1)
-            text = (f"Gradients into {self.layer_name(k)}, unit {J}: ∂J/∂wᵢ{_sub(J)} = Σ over samples of"
-                    f" yᵢ δ{_sub(J)}  (yᵢ: outputs of {below})\n"
-                    f"sample {s + 1}:  " + _wrap(shown, ",   ", per, "               ") + "\n"
-                    f"summed over the {self.m} samples:  " + _wrap(sums, ",  ", 4, "      ")
-                    + f",  ∂J/∂b{_sub(J)} = Σ δ{_sub(J)} = {_num(r['db'][k][j])}")
-        else:  # update
-            w = r["W"][k][:, j]
-            grad = r["dW"][k][:, j]
-            new = r["W_new"][k][:, j]
-            info.update(old=w.copy(), grad=grad.copy(), b_new=float(r["b_new"][k][j]), value=new.copy())
-            terms = [f"w{_sub(i + 1)}{_sub(J)}: {_num(wi)} − {_num(self.lr)}×{_factor(gi)} = {_num(ni)}"
-                     for i, (wi, gi, ni) in enumerate(zip(w, grad, new))]
-            wJ = f"wᵢ{_sub(J)}"
-            text = (f"Update ({self.layer_name(k)}, unit {J}): {wJ} ← {wJ} − l · ∂J/∂{wJ}"
-                    f"  with learning rate l = {_num(self.lr)}\n"
-                    + _wrap(terms, ",    ", 3, "") + "\n"
-                    f"b{_sub(J)}: {_num(r['b'][k][j])} − {_num(self.lr)}×{_factor(r['db'][k][j])}"
-                    f" = {_num(r['b_new'][k][j])}")
-        return text, info
+        j = min(unit, self.sizes[l] - 1)
+        info = {"kind": kind, "layer": l, "unit": j, "sample": s}
+        where = (f"{self.layer_name(l)}, unit {j + 1}, sample {s + 1} of {self.m}"
+                 f"; in code unit={j}, sample={s}")
+        text = _EQUATIONS[kind](self, l, j, s, info)
+        return text.replace("{where}", where, 1), info
 
     # ---- drawing ---------------------------------------------------------
     def _build_figure(self):
@@ -523,27 +260,16 @@ class DeltaFlowAnimator(FrameWidget):
         self.ax_eq.set_axis_off()
         self.ax_eq.add_patch(self._panel_patch(self.ax_eq))
 
-        # node positions: layer k at x = k, its units from top to bottom
-        self._nodes = []  # (k, i) per node
-        pos = []
-        for k, n in enumerate(sizes):
-            for i in range(n):
-                self._nodes.append((k, i))
-                pos.append((k, (n - 1) / 2.0 - i))
-        self._pos = np.array(pos)
+        # node positions: layer l at x = l, its units from top to bottom
+        self._nodes = [(l, i) for l, n in enumerate(sizes) for i in range(n)]
+        self._pos = np.array([(l, (sizes[l] - 1) / 2.0 - i) for l, i in self._nodes])
         self._node_index = {node: idx for idx, node in enumerate(self._nodes)}
-        # edges: w_ij from unit i of layer k-1 to unit j of layer k
-        self._edges = []
-        segments = []
-        for k in range(1, L + 1):
-            for i in range(sizes[k - 1]):
-                for j in range(sizes[k]):
-                    self._edges.append((k, i, j))
-                    segments.append([self._pos[self._node_index[(k - 1, i)]],
-                                     self._pos[self._node_index[(k, j)]]])
-        self._edge_k = np.array([e[0] for e in self._edges])
-        self._edge_i = np.array([e[1] for e in self._edges])
-        self._edge_j = np.array([e[2] for e in self._edges])
+        # edges: w_ij from unit i of layer l-1 to unit j of layer l
+        self._edges = [(l, i, j) for l in range(1, L + 1)
+                       for i in range(sizes[l - 1]) for j in range(sizes[l])]
+        segments = [[self._pos[self._node_index[(l - 1, i)]], self._pos[self._node_index[(l, j)]]]
+                    for l, i, j in self._edges]
+        self._edge_l, self._edge_i, self._edge_j = (np.array(column) for column in zip(*self._edges))
         self._edge_lines = LineCollection(segments, colors=[_EDGE_GREY], linewidths=1.0, zorder=1)
         ax.add_collection(self._edge_lines)
         half = max(sizes) / 2.0
@@ -558,21 +284,21 @@ class DeltaFlowAnimator(FrameWidget):
                                    edgecolors="0.4", linewidths=1.0, zorder=3)
         label_size = 8 if max(sizes) <= 6 else 7
         self._labels = [
-            _cached_text(ax, x, y - 0.5 * diameter / points_per_unit - 0.03, "", ha="center", va="top",
+            ax.text(x, y - 0.5 * diameter / points_per_unit - 0.03, "", ha="center", va="top",
                     fontsize=label_size, zorder=4)
             for x, y in self._pos
         ]
         names = ax.get_xaxis_transform()  # x in data, y in axes coordinates
-        for k in range(len(sizes)):
-            name = self.layer_name(k).replace(" layer", "")
-            if 0 < k:
-                name += f" ({self._activation_name(k)})"
-            _cached_text(ax, k, 0.88, name, transform=names, ha="center", va="top", fontsize=9, color="0.25")
-        self._title = _cached_text(ax, 0.0, 1.0, "", transform=ax.transAxes, ha="left", va="top",
+        for l in range(len(sizes)):
+            name = f"{self.layer_name(l).replace(' layer', '')} (l = {l})"
+            if 0 < l:
+                name += f"\n{self._activation_name(l)}"
+            ax.text(l, 0.9, name, transform=names, ha="center", va="top", fontsize=9, color="0.25")
+        self._title = ax.text(0.0, 1.0, "", transform=ax.transAxes, ha="left", va="top",
                               fontsize=11, fontweight="bold")
-        self._legend = _cached_text(ax, 0.0, 0.945, "", transform=ax.transAxes, ha="left", va="top",
+        self._legend = ax.text(0.0, 0.955, "", transform=ax.transAxes, ha="left", va="top",
                                fontsize=8, color="0.3")
-        self._eq = _cached_text(self.ax_eq, 0.015, 0.9, "", transform=self.ax_eq.transAxes, ha="left",
+        self._eq = self.ax_eq.text(0.015, 0.9, "", transform=self.ax_eq.transAxes, ha="left",
                                    va="top", fontsize=10, linespacing=1.45)
 
     @staticmethod
@@ -582,6 +308,16 @@ class DeltaFlowAnimator(FrameWidget):
         return FancyBboxPatch((0.005, 0.03), 0.99, 0.94, boxstyle="round,pad=0.0,rounding_size=0.02",
                               transform=ax.transAxes, facecolor="#F4F4F4", edgecolor="0.8")
 
+    def live_artists(self):
+        return [self._scatter, self._edge_lines, *self._labels, self._title, self._legend, self._eq]
+
+    def frame_state(self):
+        return (self.unit, self.sample)
+
+    def alt_text(self):
+        return (f"{self.description}; frame {self.frame + 1} of {self.n_frames}. "
+                + self.equation_text.replace("\n", " "))
+
     def _colours(self, values, vmax):
         """Diverging colours for signed values, white at 0, full colour at |v| = vmax."""
         scaled = 0.5 + 0.5 * np.clip(np.asarray(values) / (vmax if vmax > 0 else 1.0), -1.0, 1.0)
@@ -590,116 +326,203 @@ class DeltaFlowAnimator(FrameWidget):
     def render(self, frame):
         """Draw ``frame``: node colours, edge colours and widths, labels and the equation."""
         frame = self._check_frame(frame)
-        kind, k = self.frames[frame]
-        r, s, L = self.record, self.sample, self.L
+        kind, l = self.frames[frame]
         text, info = self.equation(frame)
-        j = info["unit"]
         self.equation_text, self.highlight = text, info
+        scale = self._draw_nodes(kind, l, info["unit"])
+        self._draw_edges(kind, l, info["unit"])
+        self._title.set_text(f"{frame + 1}/{self.n_frames} · {_PHASES[kind].format(the=self._the(l), l=l)}")
+        legend = "red > 0, blue < 0, white ≈ 0 · black ring: the unit in the equation"
+        self._legend.set_text(f"{legend} · {scale}")
+        self._eq.set_text(text)
 
-        # ---- nodes: y in the forward phase, delta in the backward phase
-        n_nodes = len(self._nodes)
-        face = np.tile(_GREY, (n_nodes, 1))
-        labels = [""] * n_nodes
-        forward = kind in ("input", "forward")
-        if forward:
-            vmax = max(np.abs(r["Y"][q][s]).max() for q in range(k + 1))
-            for q in range(k + 1):
-                cols = self._colours(r["Y"][q][s], vmax)
-                for i in range(self.sizes[q]):
-                    idx = self._node_index[(q, i)]
-                    face[idx] = cols[i]
-                    labels[idx] = f"y={_num(r['Y'][q][s, i])}"
+    def _draw_nodes(self, kind, l, j):
+        """Colour and label the nodes: y in the forward phase, δ after. Returns the colour scale's text."""
+        r, s = self.record, self.sample
+        if kind in ("input", "forward"):
+            symbol, key, shown = "y", "Y", range(l + 1)
         else:
-            lowest = k if kind in ("error", "delta") else 1
-            for q in range(lowest, L + 1):  # scaled per layer: deep deltas are tiny
-                cols = self._colours(r["delta"][q][s], np.abs(r["delta"][q][s]).max())
-                for i in range(self.sizes[q]):
-                    idx = self._node_index[(q, i)]
-                    face[idx] = cols[i]
-                    labels[idx] = f"δ={_num(r['delta'][q][s, i])}"
-        widths = np.full(n_nodes, 1.0)
-        edge_colours = np.tile(np.array([0.4, 0.4, 0.4, 1.0]), (n_nodes, 1))
-        hi = self._node_index[(k, j)]
+            symbol, key, shown = "δ", "delta", range(l if kind in ("error", "delta") else 1, self.L + 1)
+        face = np.tile(_GREY, (len(self._nodes), 1))
+        labels = [""] * len(self._nodes)
+        vmax = max(np.abs(r[key][q][s]).max() for q in shown)  # one scale for every layer
+        for q in shown:
+            for i, colour in enumerate(self._colours(r[key][q][s], vmax)):
+                idx = self._node_index[(q, i)]
+                face[idx] = colour
+                labels[idx] = f"{_sym(symbol, q, i + 1)}={_num(r[key][q][s, i])}"
+        widths = np.full(len(self._nodes), 1.0)
+        rings = np.tile(np.array([0.4, 0.4, 0.4, 1.0]), (len(self._nodes), 1))
+        hi = self._node_index[(l, j)]
         widths[hi] = 3.5
-        edge_colours[hi] = (0.0, 0.0, 0.0, 1.0)
+        rings[hi] = (0.0, 0.0, 0.0, 1.0)
         self._scatter.set_facecolor(face)
-        self._scatter.set_edgecolor(edge_colours)
+        self._scatter.set_edgecolor(rings)
         self._scatter.set_linewidths(widths)
         for label, value in zip(self._labels, labels):
             label.set_text(value)
+        return f"nodes: one colour scale for all layers, full colour at |{symbol}| = {_num(vmax)}"
 
-        # ---- edges: weights, or gradients, or new weights
-        ek, ei, ej = self._edge_k, self._edge_i, self._edge_j
-        n_edges = len(self._edges)
-        colours = np.tile(_EDGE_GREY, (n_edges, 1))
-        lw = np.full(n_edges, 0.8)
-        source = {"input": "W", "forward": "W", "error": "W", "delta": "W", "gradient": "dW",
-                  "update": "W_new"}[kind]
+    def _draw_edges(self, kind, l, j):
+        """Edges: the weights, or the gradients, or the new weights; the equation's own edges stand out."""
+        r = self.record
+        el, ei, ej = self._edge_l, self._edge_i, self._edge_j
+        source = {"gradient": "dW", "update": "W_new"}.get(kind, "W")
         values = np.array([r[source][q][i, jj] for q, i, jj in self._edges])
-        if kind == "input":  # the starting weights, all of them
-            active = np.ones(n_edges, dtype=bool)
-        elif kind == "forward":
-            active = ek <= k
-        elif kind in ("error", "delta"):
-            active = ek == k + 1 if kind == "delta" else np.zeros(n_edges, dtype=bool)
+        active = {
+            "input": np.ones(len(values), dtype=bool),
+            "forward": el <= l,
+            "error": np.zeros(len(values), dtype=bool),
+            "delta": el == l + 1,
+        }.get(kind, el >= l)
+        top = np.abs(values[active]).max() if active.any() else 1.0  # one scale for every layer
+        top = top or 1.0
+        colours = np.tile(_EDGE_GREY, (len(values), 1))
+        colours[active] = self._colours(values, top)[active]
+        widths = np.full(len(values), 0.8)
+        widths[active] = 0.8 + 4.0 * np.abs(values[active]) / top
+        if kind == "delta":  # out of unit j
+            mine = (el == l + 1) & (ei == j)
+        elif kind in ("forward", "gradient", "update"):  # into unit j
+            mine = (el == l) & (ej == j)
         else:
-            active = ek >= k
-        if kind == "gradient":  # scale per layer: deep layers' gradients are tiny
-            scale = np.ones(n_edges)
-            for q in range(1, L + 1):
-                in_q = ek == q
-                scale[in_q] = np.abs(values[in_q]).max() or 1.0
-            norm = np.abs(values) / scale
-            cols = self._colours(values / scale, 1.0)
-        else:
-            top = np.abs(values[active]).max() if active.any() else 1.0
-            norm = np.abs(values) / (top or 1.0)
-            cols = self._colours(values, top)
-        colours[active] = cols[active]
-        lw[active] = 0.8 + 4.0 * norm[active]
-        # the edges of the equation: into unit j (forward, gradient, update) or out of it (delta)
-        if kind == "delta":
-            mine = (ek == k + 1) & (ei == j)
-        elif kind in ("forward", "gradient", "update"):
-            mine = (ek == k) & (ej == j)
-        else:
-            mine = np.zeros(n_edges, dtype=bool)
+            mine = np.zeros(len(values), dtype=bool)
         colours[active & ~mine, 3] = 0.8 if kind == "input" else 0.35
         colours[mine, 3] = 1.0
-        lw[mine] += 1.0
+        widths[mine] += 1.0
         self._edge_lines.set_color(colours)
-        self._edge_lines.set_linewidths(lw)
-
-        phase = {
-            "input": "the input; edges: the weights w (width ∝ |w|)",
-            "forward": f"forward pass into {self._the(k)} (colour: y)",
-            "error": "the output error δ = ∂J/∂a (colour: δ)",
-            "delta": f"δ flows back to {self.layer_name(k)} (colour: δ)",
-            "gradient": f"∂J/∂w into {self._the(k)} (edges: width and colour)",
-            "update": f"update of the weights into {self._the(k)} (edges: new w)",
-        }[kind]
-        self._title.set_text(f"{frame + 1}/{self.n_frames} · {phase}")
-        self._legend.set_text(
-            "red > 0, blue < 0, white ≈ 0 · black ring: the unit in the equation"
-            if forward else
-            "red > 0, blue < 0 · colours scaled within each layer: read the numbers for sizes"
-        )
-        self._eq.set_text(text)
+        self._edge_lines.set_linewidths(widths)
 
     # ---- controls --------------------------------------------------------
     def extra_controls(self):
         import ipywidgets as widgets
 
-        unit = widgets.Dropdown(options=[(str(i + 1), i) for i in range(max(self.sizes))],
+        unit = widgets.Dropdown(options=[(f"{i + 1} (unit={i})", i) for i in range(max(self.sizes))],
                                 value=self.unit, description="unit")
-        sample = widgets.Dropdown(options=[(str(s + 1), s) for s in range(self.m)],
+        sample = widgets.Dropdown(options=[(f"{s + 1} (sample={s})", s) for s in range(self.m)],
                                   value=self.sample, description="sample")
 
         def changed(_):
             self.unit, self.sample = unit.value, sample.value
-            self.refresh()
+            self.changed()
 
         unit.observe(changed, names="value")
         sample.observe(changed, names="value")
         self.controls = {"unit": unit, "sample": sample}
         return [widgets.HBox([unit, sample])]
+
+
+_PHASES = {
+    "input": "the input; edges: the weights w (width ∝ |w|)",
+    "forward": "forward pass into {the} (colour: y)",
+    "error": "the output error δ = ∂J/∂a (colour: δ)",
+    "delta": "δ flows back to layer l = {l} (colour: δ)",
+    "gradient": "∂J/∂w into {the} (edges: width and colour)",
+    "update": "update of the weights into {the} (edges: new w)",
+}
+
+
+# ---- the equation of each kind of frame: (animator, l, j, s, info) -> text ----
+def _input_equation(anim, l, j, s, info):
+    x = anim.record["Y"][0][s]
+    info["value"] = float(x[j])
+    values = ",   ".join(f"{_sym('y', 0, i + 1)} = x{_sub(i + 1)} = {_num(v)}" for i, v in enumerate(x))
+    return f"Input ({{where}}): the sample's features x are the outputs y of layer 0.\n{values}"
+
+
+def _forward_equation(anim, l, j, s, info):
+    r, J = anim.record, j + 1
+    y_prev, w, bj = r["Y"][l - 1][s], r["W"][l][:, j], r["b"][l][j]
+    a, y = r["A"][l][s, j], r["Y"][l][s, j]
+    info.update(terms=y_prev * w, a=float(a), value=float(y))
+    terms = [f"{_factor(yi)}×{_factor(wi)}" for yi, wi in zip(y_prev, w)]
+    aJ, yJ = _sym("a", l, J), _sym("y", l, J)
+    return (f"Forward ({{where}}):\n"
+            f"{aJ} = Σᵢ {_sym('y', l - 1, 'ᵢ')} {_sym('w', l, 'ᵢ' + _sub(J))} + {_sym('b', l, J)} = "
+            + _wrap(terms, " + ", 4, "        ") + f" + {_factor(bj)} = {_num(a)}\n"
+            f"{yJ} = f({aJ}) = {anim._activation_name(l)}({_num(a)}) = {_num(y)}")
+
+
+def _error_equation(anim, l, j, s, info):
+    r, J, m = anim.record, j + 1, anim.m
+    y, t, d = r["Y"][l][s, j], anim.T[s, j], r["delta"][l][s, j]
+    info.update(y=float(y), t=float(t), value=float(d))
+    dJ, yJ, tJ, aJ = _sym("δ", l, J), _sym("y", l, J), f"t{_sub(J)}", _sym("a", l, J)
+    out = anim._output_kind()
+    if out == "fused":
+        net = anim.net
+        return (f"Output error ({{where}}):\n"
+                f"{dJ} = ∂J/∂{aJ} = ({yJ} − {tJ}) / m = ({_num(y)} − {_num(t)}) / {m} = {_num(d)}\n"
+                f"({net.output_activation} output with {net.loss_name}: the f′ of the output cancels;"
+                " 1/m because J is a mean)")
+    if out == "chain":
+        dY = anim.net.loss_function.gradient(r["Y"][l], anim.T)[s, j]
+        f_text, f_value = anim._f_prime_text(l, y, J)
+        info.update(dJ_dy=float(dY), f_prime=float(f_value))
+        return (f"Output error ({{where}}):\n"
+                f"{dJ} = ∂J/∂{yJ} · f′({aJ}) = 2({yJ} − {tJ})/m · f′({aJ})"
+                f" = 2({_num(y)} − {_num(t)})/{m} × {_num(f_value)} = {_num(d)}\n"
+                f"f′({aJ}) = {f_text}")
+    return (f"Output error ({{where}}):\n"
+            f"{dJ} = Σₖ ∂J/∂{_sym('y', l, 'ₖ')} · ∂{_sym('y', l, 'ₖ')}/∂{aJ}  (softmax couples the outputs)"
+            f" = {_num(d)}")
+
+
+def _delta_equation(anim, l, j, s, info):
+    r, J = anim.record, j + 1
+    y = r["Y"][l][s, j]
+    w_out, d_next = r["W"][l + 1][j, :], r["delta"][l + 1][s]
+    total = float(w_out @ d_next)
+    f_text, f_value = anim._f_prime_text(l, y, J)
+    d = r["delta"][l][s, j]
+    info.update(terms=w_out * d_next, sum=total, f_prime=float(f_value), value=float(d))
+    terms = [f"{_factor(wk)}×{_factor(dk)}" for wk, dk in zip(w_out, d_next)]
+    aJ = _sym("a", l, J)
+    return (f"Backward ({{where}}); k runs over the units of {anim._the(l + 1)}:\n"
+            f"{_sym('δ', l, J)} = f′({aJ}) · Σₖ {_sym('w', l + 1, _sub(J) + 'ₖ')} {_sym('δ', l + 1, 'ₖ')}"
+            f" = {_num(f_value)} × (" + _wrap(terms, " + ", 4, "          ") + ")\n"
+            f"    = {_num(f_value)} × {_factor(total)} = {_num(d)}"
+            f"        with f′({aJ}) = {f_text}")
+
+
+def _gradient_equation(anim, l, j, s, info):
+    r, J = anim.record, j + 1
+    y_prev, d = r["Y"][l - 1], r["delta"][l][:, j]
+    sample_terms = y_prev[s] * d[s]
+    grad = r["dW"][l][:, j]
+    info.update(sample_terms=sample_terms, db=float(r["db"][l][j]), value=grad.copy())
+    per = 3 if len(grad) > 3 else len(grad)
+    dJ = _sym("δ", l, J)
+    shown = [f"{_sym('y', l - 1, i + 1)}{dJ} = {_factor(y_prev[s, i])}×{_factor(d[s])} = {_num(v)}"
+             for i, v in enumerate(sample_terms)]
+    sums = [f"∂J/∂{_sym('w', l, _sub(i + 1) + _sub(J))} = {_num(v)}" for i, v in enumerate(grad)]
+    wiJ = _sym("w", l, "ᵢ" + _sub(J))
+    return (f"Gradients into {anim.layer_name(l)}, unit {J}: ∂J/∂{wiJ} = Σ over samples of"
+            f" {_sym('y', l - 1, 'ᵢ')} {dJ}  (y⁽{_sup(l - 1)}⁾: outputs of {anim._the(l - 1)})\n"
+            f"sample {s + 1}:  " + _wrap(shown, ",   ", per, "               ") + "\n"
+            f"summed over the {anim.m} samples:  " + _wrap(sums, ",  ", 4, "      ")
+            + f",  ∂J/∂{_sym('b', l, J)} = Σ {dJ} = {_num(r['db'][l][j])}")
+
+
+def _update_equation(anim, l, j, s, info):
+    r, J, lr = anim.record, j + 1, anim.lr
+    w, grad, new = r["W"][l][:, j], r["dW"][l][:, j], r["W_new"][l][:, j]
+    info.update(old=w.copy(), grad=grad.copy(), b_new=float(r["b_new"][l][j]), value=new.copy())
+    terms = [f"{_sym('w', l, _sub(i + 1) + _sub(J))}: {_num(wi)} − {_num(lr)}×{_factor(gi)} = {_num(ni)}"
+             for i, (wi, gi, ni) in enumerate(zip(w, grad, new))]
+    wJ = _sym("w", l, "ᵢ" + _sub(J))
+    return (f"Update ({anim.layer_name(l)}, unit {J}): {wJ} ← {wJ} − η · ∂J/∂{wJ}"
+            f"  with the learning rate η = {_num(lr)}\n"
+            + _wrap(terms, ",    ", 3, "") + "\n"
+            f"{_sym('b', l, J)}: {_num(r['b'][l][j])} − {_num(lr)}×{_factor(r['db'][l][j])}"
+            f" = {_num(r['b_new'][l][j])}")
+
+
+_EQUATIONS = {
+    "input": _input_equation,
+    "forward": _forward_equation,
+    "error": _error_equation,
+    "delta": _delta_equation,
+    "gradient": _gradient_equation,
+    "update": _update_equation,
+}

@@ -31,9 +31,9 @@ of all of them at once.
 import numpy as np
 
 from mlp_lib._checks import check_positive_int
-from mlp_lib.compare import single_threaded_blas
-from mlp_lib.network import MLP
-from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, freeze_background, new_figure
+from mlp_lib.network import MLP, mean_loss, output_preactivation
+from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, new_figure
+from mlp_lib.threads import single_threaded_blas
 from mlp_lib.widgets._base import FrameWidget
 
 NORMALIZATIONS = ("filter", "layer", "none")
@@ -145,7 +145,9 @@ def stacked_losses(net, X, T, center, d1, d2, coords, max_bytes=32e6):
 
     coords: (P, 2). The points go through the network in chunks of c points:
     the weights of a chunk are stacked to (c, n_in, n_out), so each layer is
-    one batched matmul, (c, m, n_in) @ (c, n_in, n_out). Returns (P,) losses.
+    one batched matmul, (c, m, n_in) @ (c, n_in, n_out), in the network's own
+    forward pass (``output_preactivation``) and loss (``mean_loss``).
+    Returns (P,) losses.
     """
     coords = np.asarray(coords, dtype=float).reshape(-1, 2)
     m = X.shape[0]
@@ -155,34 +157,11 @@ def stacked_losses(net, X, T, center, d1, d2, coords, max_bytes=32e6):
     for start in range(0, len(coords), chunk):
         a = coords[start:start + chunk, 0][:, None, None]
         b = coords[start:start + chunk, 1][:, None, None]
-        H = X
-        for l, layer in enumerate(net.layers):
-            (W0, b0), (W1, b1), (W2, b2) = center[l], d1[l], d2[l]
-            W = W0 + a * W1 + b * W2  # (c, n_in, n_out)
-            bias = (b0 + a * b1 + b * b2)  # (c, 1, n_out)
-            A = np.matmul(H, W) + bias  # (c, m, n_out)
-            if l < len(net.layers) - 1:
-                H = layer.activation.function(A)
-        out[start:start + chunk] = _loss_per_point(net, A, T)
+        params = [(W0 + a * W1 + b * W2, b0 + a * b1 + b * b2)  # (c, n_in, n_out), (c, 1, n_out)
+                  for (W0, b0), (W1, b1), (W2, b2) in zip(center, d1, d2)]
+        A = output_preactivation(net, X, params)  # (c, m, n_out)
+        out[start:start + chunk] = [mean_loss(net, A_point, T) for A_point in A]
     return out
-
-
-def _loss_per_point(net, A, T):
-    """Mean loss over the m rows for each of c stacked networks; A: (c, m, k) output pre-activations."""
-    m = A.shape[1]
-    if net.loss_name == "cross_entropy":  # softmax output, from logits with log-sum-exp
-        shifted = A - A.max(axis=2, keepdims=True)
-        log_Y = shifted - np.log(np.exp(shifted).sum(axis=2, keepdims=True))
-        return -np.sum(T * log_Y, axis=(1, 2)) / m
-    if net.loss_name == "binary_cross_entropy":  # sigmoid output, from logits
-        per_unit = np.maximum(A, 0.0) - A * T + np.log1p(np.exp(-np.abs(A)))
-        return per_unit.sum(axis=(1, 2)) / m
-    if net.output_activation == "softmax":
-        E = np.exp(A - A.max(axis=2, keepdims=True))
-        Y = E / E.sum(axis=2, keepdims=True)
-    else:
-        Y = net.layers[-1].activation.function(A)
-    return np.sum((Y - T) ** 2, axis=(1, 2)) / m
 
 
 def _check_params(params, like, name):
@@ -226,49 +205,9 @@ class LossLandscape(FrameWidget):
                  normalization="filter", log_scale=True, figsize=(10.0, 4.3)):
         import time
 
-        if not isinstance(net, MLP):
-            raise TypeError(f"net must be an mlp_lib MLP, got {type(net).__name__}")
-        X = net._check_X(X)
-        T = net._check_T(T, X.shape[0])
-        steps = check_positive_int(steps, "steps")
-        if steps < 3 or steps % 2 == 0:
-            raise ValueError(f"steps must be odd and >= 3 so that the grid's centre is the trained"
-                             f" weights, got {steps}")
-        if normalization not in NORMALIZATIONS:
-            raise ValueError(f"unknown normalization {normalization!r}; valid names are:"
-                             f" {', '.join(NORMALIZATIONS)}")
-        if span is not None and (isinstance(span, bool) or not isinstance(span, (int, float))
-                                 or not np.isfinite(span) or span <= 0):
-            raise ValueError(f"span must be a number > 0 or None, got {span!r}")
+        X, T, path = self._check_arguments(net, X, T, path, span, steps, normalization)
         center = net.get_params()
-        self._epochs = None
-        if isinstance(path, PathRecorder):
-            self._epochs = list(path.epochs)
-            path = path.snapshots
-        if path is not None:
-            if not isinstance(path, (list, tuple)) or len(path) == 0:
-                raise ValueError(f"path must be a PathRecorder or a non-empty list of snapshots"
-                                 f" [(W, b), ...], got {path!r:.80}")
-            path = [_check_params(p, center, f"path[{t}]") for t, p in enumerate(path)]
-        self.explained = None
-        if isinstance(directions, str):
-            if directions not in DIRECTIONS:
-                raise ValueError(f"unknown directions {directions!r}; valid: 'random', 'pca'"
-                                 " or a pair (d1, d2) of [(W, b), ...]")
-            if directions == "random":
-                rng = np.random.default_rng(seed)
-                d1 = random_direction(center, rng, normalization)
-                d2 = random_direction(center, rng, normalization)
-            else:
-                if path is None or len(path) < 3:
-                    raise ValueError("directions='pca' needs a path of at least 3 snapshots"
-                                     " (record one with PathRecorder)")
-                d1, d2, self.explained = pca_directions(path, center)
-        elif isinstance(directions, (list, tuple)) and len(directions) == 2:
-            d1 = _check_params(directions[0], center, "directions[0]")
-            d2 = _check_params(directions[1], center, "directions[1]")
-        else:
-            raise TypeError(f"directions must be 'random', 'pca' or a pair (d1, d2), got {directions!r:.80}")
+        d1, d2 = self._pick_directions(directions, center, path, seed, normalization)
         self.net, self.X, self.T = net, X, T
         self.center, self.d1, self.d2 = center, d1, d2
         self.directions = directions if isinstance(directions, str) else "given"
@@ -299,6 +238,54 @@ class LossLandscape(FrameWidget):
         self._build(AA, BB, figsize)
         self.render(self.n_frames - 1)
 
+    def _check_arguments(self, net, X, T, path, span, steps, normalization):
+        """(X, T, path) checked; path as a list of snapshots or None. Sets the frames' epochs."""
+        if not isinstance(net, MLP):
+            raise TypeError(f"net must be an mlp_lib MLP, got {type(net).__name__}")
+        X = net._check_X(X)
+        T = net._check_T(T, X.shape[0])
+        steps = check_positive_int(steps, "steps")
+        if steps < 3 or steps % 2 == 0:
+            raise ValueError(f"steps must be odd and >= 3 so that the grid's centre is the trained"
+                             f" weights, got {steps}")
+        if normalization not in NORMALIZATIONS:
+            raise ValueError(f"unknown normalization {normalization!r}; valid names are:"
+                             f" {', '.join(NORMALIZATIONS)}")
+        if span is not None and (isinstance(span, bool) or not isinstance(span, (int, float))
+                                 or not np.isfinite(span) or span <= 0):
+            raise ValueError(f"span must be a number > 0 or None, got {span!r}")
+        self._epochs = None
+        if isinstance(path, PathRecorder):
+            self._epochs = list(path.epochs)
+            path = path.snapshots
+        if path is not None:
+            if not isinstance(path, (list, tuple)) or len(path) == 0:
+                raise ValueError(f"path must be a PathRecorder or a non-empty list of snapshots"
+                                 f" [(W, b), ...], got {path!r:.80}")
+            center = net.get_params()
+            path = [_check_params(p, center, f"path[{t}]") for t, p in enumerate(path)]
+        return X, T, path
+
+    def _pick_directions(self, directions, center, path, seed, normalization):
+        """(d1, d2): random, the path's principal directions, or the given pair. Sets ``explained``."""
+        self.explained = None
+        if isinstance(directions, (list, tuple)) and len(directions) == 2:
+            return (_check_params(directions[0], center, "directions[0]"),
+                    _check_params(directions[1], center, "directions[1]"))
+        if not isinstance(directions, str):
+            raise TypeError(f"directions must be 'random', 'pca' or a pair (d1, d2), got {directions!r:.80}")
+        if directions not in DIRECTIONS:
+            raise ValueError(f"unknown directions {directions!r}; valid: 'random', 'pca'"
+                             " or a pair (d1, d2) of [(W, b), ...]")
+        if directions == "random":
+            rng = np.random.default_rng(seed)
+            return random_direction(center, rng, normalization), random_direction(center, rng, normalization)
+        if path is None or len(path) < 3:
+            raise ValueError("directions='pca' needs a path of at least 3 snapshots"
+                             " (record one with PathRecorder)")
+        d1, d2, self.explained = pca_directions(path, center)
+        return d1, d2
+
     def _height(self, J):
         return np.log10(np.maximum(J, 1e-12)) if self.log_scale else J
 
@@ -311,7 +298,9 @@ class LossLandscape(FrameWidget):
         H = self._height(self.Z)
         levels = np.linspace(H.min(), H.max(), 16)
         filled = ax.contourf(AA, BB, H, levels=levels, cmap=SEQUENTIAL_CMAP)
-        ax.contour(AA, BB, H, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+        # solid lines: a single-colour contour would draw negative levels (log10 J < 0) dashed
+        ax.contour(AA, BB, H, levels=levels, colors="white", linewidths=0.4, alpha=0.6,
+                   linestyles="solid")
         cbar = fig.colorbar(filled, ax=ax, fraction=0.05, pad=0.02)
         zlabel = "log$_{10}$ J" if self.log_scale else "J"
         cbar.set_label(zlabel)
@@ -324,13 +313,15 @@ class LossLandscape(FrameWidget):
             self.directions]
         ax.set_xlabel(rf"$\alpha$ ({label} 1)")
         ax.set_ylabel(rf"$\beta$ ({label} 2)")
-        ax.plot([0], [0], marker="*", ms=14, color=COLORS["orange"], mec="black", zorder=4,
-                label="trained weights")
+        # the star is drawn over the path's marker, which ends on it
+        (self._star,) = ax.plot([0], [0], ls="none", marker="*", ms=16, color=COLORS["orange"],
+                                mec="black", zorder=6, label="trained weights (0, 0)")
         (self._path_line,) = ax.plot([], [], color="white", lw=1.8, zorder=3)
         (self._path_dots,) = ax.plot([], [], ls="none", marker="o", ms=3, color="white", zorder=3)
         (self._marker,) = ax.plot([], [], ls="none", marker="o", ms=10, color=COLORS["vermillion"],
                                   mec="white", zorder=5, label="training path")
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+        ax.plot([], [], color="white", lw=0.8, label=f"contour lines of {zlabel}")
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.85, facecolor="0.75")
         ax.set_xlim(self.alphas[0], self.alphas[-1])
         ax.set_ylim(self.betas[0], self.betas[-1])
         # a plain text, not ax.set_title: a title's automatic placement
@@ -342,31 +333,33 @@ class LossLandscape(FrameWidget):
         stride = max(1, (len(self.alphas) - 1) // 16)  # about 16 x 16 faces keep a frame fast
         ax3.plot_surface(AA, BB, H, cmap=SEQUENTIAL_CMAP, rstride=stride, cstride=stride,
                          linewidth=0, antialiased=False, alpha=0.85)
-        ax3.set_xlabel(r"$\alpha$", labelpad=-8)
-        ax3.set_ylabel(r"$\beta$", labelpad=-4)
-        ax3.set_zlabel(zlabel, labelpad=-6)
-        ax3.tick_params(labelsize=7, pad=-2)
+        ax3.set_xlabel(r"$\alpha$", labelpad=2)
+        ax3.set_ylabel(r"$\beta$", labelpad=2)
+        ax3.set_zlabel(zlabel, labelpad=0)
+        ax3.tick_params(labelsize=7, pad=-1)
         for axis in (ax3.xaxis, ax3.yaxis, ax3.zaxis):
             axis.set_major_locator(MaxNLocator(4))
         ax3.view_init(elev=35, azim=-60)
         lift = 0.02 * (H.max() - H.min())
         self._lift = lift
-        ax3.plot([0], [0], [self._height(self.Z[len(self.betas) // 2, len(self.alphas) // 2]) + lift],
-                 marker="*", ms=12, color=COLORS["orange"], mec="black", zorder=10)
+        (self._star3d,) = ax3.plot(
+            [0], [0], [self._height(self.Z[len(self.betas) // 2, len(self.alphas) // 2]) + lift],
+            ls="none", marker="*", ms=14, color=COLORS["orange"], mec="black", zorder=12)
         (self._path3d,) = ax3.plot([], [], [], color="white", lw=2, zorder=10)
         (self._marker3d,) = ax3.plot([], [], [], ls="none", marker="o", ms=8,
                                      color=COLORS["vermillion"], mec="white", zorder=11)
         if not len(self.path_coords):
             self._marker.set_label("_none")
-            ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
-        # contours, surface and labels never change: keep them as one picture
-        freeze_background(fig, [self._path_line, self._path_dots, self._marker, self._path3d,
-                                self._marker3d, self._title])
+            ax.legend(loc="upper right", fontsize=8, framealpha=0.85, facecolor="0.75")
 
-    def set_epochs(self, epochs):
-        """Label the frames with these epoch numbers (PathRecorder.epochs)."""
-        self._epochs = list(epochs)
-        self.render(self.frame)
+    def live_artists(self):
+        # contours, surface and labels never change: they are kept as one picture
+        return [self._path_line, self._path_dots, self._marker, self._star, self._path3d,
+                self._marker3d, self._star3d, self._title]
+
+    def alt_text(self):
+        return (f"Contours and a 3-D surface of the loss J on a two-direction slice through the"
+                f" trained weights (the star at the centre); {self._title.get_text()}")
 
     def render(self, frame):
         """Draw the path up to snapshot ``frame`` and mark where training was then."""

@@ -17,7 +17,6 @@ the full batch. A run that blows up stops where it leaves a wide box around
 the plot; the figure then says "diverging" and the path runs off the plot.
 """
 
-import io
 
 import numpy as np
 
@@ -30,7 +29,7 @@ from mlp_lib.linear_models import (
     logistic_cost,
     logistic_gradient,
 )
-from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, freeze_background, new_figure
+from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, new_figure
 from mlp_lib.widgets._base import FrameWidget
 
 MODELS = ("linear", "logistic")
@@ -221,9 +220,7 @@ class LossSurfaceExplorer(FrameWidget):
         if steps is not None:
             self.steps = check_positive_int(steps, "steps")
         self._compute_run()
-        self.set_n_frames(self.steps + 1)
-        self.frame = min(self.frame, self.n_frames - 1)
-        self.refresh()
+        self.changed(self.steps + 1)
 
     def _descend(self):
         limit = float(np.max(np.abs(self._centre) + ESCAPE * self._half))
@@ -313,7 +310,7 @@ class LossSurfaceExplorer(FrameWidget):
         live = [self._path, self._now, self._start_marker, self._verdict_text,
                 self._path3d, self._now3d, self._status]
         live += self._build_model_panel(ax_m)
-        freeze_background(fig, live)
+        self._live = live
 
     def _draw_contours(self, ax):
         """Filled contours of J over the plotted ranges, and the minimum as a star."""
@@ -393,12 +390,12 @@ class LossSurfaceExplorer(FrameWidget):
         p0, p1 = (n.replace("_", "") for n in self.param_names)
         g = run.grads[k]
         line = (f"step {frame:>3} of {self.steps}   {p0} = {P[k, 0]:.4g}, {p1} = {P[k, 1]:.4g}   "
-                f"J = {run.costs[k]:.4g}   ∇J = ({g[0]:.3g}, {g[1]:.3g})   lr = {self.lr:.3g}")
+                f"J = {run.costs[k]:.4g}   ∇J = ({g[0]:.3g}, {g[1]:.3g})   η = {self.lr:.3g}")
         if self.momentum:
             line += f", momentum = {self.momentum:g}"
         if run.diverged and frame >= run.diverged_at:
             line = (f"step {frame:>3}: DIVERGED, stopped at step {run.diverged_at} far outside the plot"
-                    f"   lr = {self.lr:.3g}")
+                    f"   η = {self.lr:.3g}")
         self._status.set_text(line)
         self._status.set_color(COLORS["vermillion"] if run.diverged and frame >= run.diverged_at
                                else "black")
@@ -422,25 +419,16 @@ class LossSurfaceExplorer(FrameWidget):
         else:
             self._model_line.set_data([], [])
 
-    def show(self):
-        """Display the controls and the figure (see FrameWidget.show)."""
-        super().show()
-        self._push()  # the same picture as every later frame will be sent: no jump in size
+    def live_artists(self):
+        return self._live
 
-    def _push(self):
-        """Send the current picture to the notebook as a PNG of the whole canvas.
+    def frame_state(self):
+        return (self.lr, self.momentum, self.steps, tuple(self.start))
 
-        Saved at the figure's own size and dpi, the frozen background is
-        copied, not redrawn (``plots.freeze_background``): about half the
-        time of the inline backend's cropped picture.
-        """
-        if self._handle is None:
-            return
-        from IPython.display import Image
-
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=self.fig.dpi, pil_kwargs={"compress_level": 1})
-        self._handle.update(Image(data=buffer.getvalue(), format="png"))
+    def alt_text(self):
+        return (f"Contours and a 3-D surface of the cost J over two parameters, with the"
+                f" gradient-descent path up to step {self.frame} ({self.verdict});"
+                f" the model at that step on the right")
 
     def extra_controls(self):
         """Learning rate (log scale), momentum, steps and the start point."""
@@ -452,7 +440,7 @@ class LossSurfaceExplorer(FrameWidget):
         style = {"description_width": "80px"}
         layout = widgets.Layout(width="420px")
         lr = widgets.FloatLogSlider(value=self.lr, base=10, min=lo_exp, max=hi_exp, step=0.05,
-                                    description="lr", readout_format=".3g", continuous_update=False,
+                                    description="η (lr)", readout_format=".3g", continuous_update=False,
                                     style=style, layout=layout)
         momentum = widgets.FloatSlider(value=self.momentum, min=0.0, max=0.95, step=0.05,
                                        description="momentum", continuous_update=False,
@@ -502,6 +490,6 @@ def plot_descent(ax, X, t, lr, steps=40, model="linear", start=None, momentum=0.
     ax.plot(*surface.start, "s", color="white", markeredgecolor="black", markersize=6)
     name = surface.verdict.split(":")[0].split(",")[0]
     colour = COLORS["vermillion"] if name == "diverging" else "black"
-    label = f"lr = {surface.lr:g}" + (f", momentum {surface.momentum:g}" if surface.momentum else "")
+    label = f"η = {surface.lr:g}" + (f", momentum {surface.momentum:g}" if surface.momentum else "")
     ax.set_title(f"{label}: {name}", fontsize=10, color=colour)
     return run

@@ -15,7 +15,8 @@ import numpy as np
 
 from mlp_lib import diagnostics
 from mlp_lib._checks import as_float_array, check_choice, check_positive_float, check_positive_int
-from mlp_lib.plots import COLORS, freeze_background, new_figure, thaw_background
+from mlp_lib.network import mean_loss
+from mlp_lib.plots import COLORS, new_figure
 from mlp_lib.widgets._base import FrameWidget
 
 ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
@@ -28,7 +29,7 @@ class VanishingGradientExplorer(FrameWidget):
     depth: hidden layers (1..12); activation: "sigmoid" | "tanh" | "relu";
     init_scale: weights start as N(0, (init_scale / sqrt(width))**2);
     width: units per hidden layer; steps: gradient-descent steps to animate;
-    lr: learning rate; X, T: optional batch (m, n_in), (m, 1) -- by default
+    lr: the learning rate η; X, T: optional batch (m, n_in), (m, 1) -- by default
     a seeded random batch of 64 rows (``diagnostics.random_batch``); seed:
     seeds weights and batch.
 
@@ -61,10 +62,7 @@ class VanishingGradientExplorer(FrameWidget):
             raise ValueError(f"T must have shape ({X.shape[0]}, 1) (one 0/1 target per row of X),"
                              f" got {T.shape}")
         self.X, self.T = X, T
-        self._frozen = None
         self._build_figure()
-        # recompute lays the figure out once (constrained layout on every frame
-        # would cost more than the rest of the drawing) and freezes it
         self.recompute()
 
     @staticmethod
@@ -96,8 +94,8 @@ class VanishingGradientExplorer(FrameWidget):
                     norms.append(norms[-1])
                     losses.append(losses[-1])
                     continue
-                net.forward(self.X)
-                loss = net._loss_of_last_forward(self.T)
+                Y = net.forward(self.X)
+                loss = mean_loss(net, net.layers[-1].A, self.T, Y)
                 grads = net.backward(self.T)
                 row = [np.linalg.norm(dW) for dW, _ in grads]
                 if not (np.isfinite(loss) and np.all(np.isfinite(row))) or (
@@ -115,26 +113,21 @@ class VanishingGradientExplorer(FrameWidget):
         self.losses = np.array(losses)
         self.n_frames = self.steps + 1
         self.set_n_frames(self.n_frames)
-        self._unfreeze()
+        self.thaw()  # the axes change: the next picture freezes a new background
         self._rescale()
         self.render(min(self.frame, self.n_frames - 1))
-        self._freeze()
 
-    # ---- a frozen background: only the current line and its text are redrawn
-    def _freeze(self):
-        """Keep axes, ticks, labels, title, legend and the step-0 line as one picture.
+    # ---- what a frame changes: the current line and its text ------------
+    def live_artists(self):
+        return [self._line, self._ratio_text]
 
-        A frame then redraws only the current step's line and the text above
-        it (``mlp_lib.plots.freeze_background``); the picture is the same.
-        """
-        self._frozen = freeze_background(self.fig, [self._line, self._ratio_text])
+    def frame_state(self):
+        return (self.depth, self.activation, self.init_scale)
 
-    def _unfreeze(self):
-        """Show every artist again (before the axes change after a control moved)."""
-        if self._frozen is None:
-            return
-        thaw_background(self._frozen)
-        self._frozen = None
+    def alt_text(self):
+        return (f"Per-layer gradient norms of a network with {self.depth} hidden {self.activation}"
+                f" layers (init scale {self.init_scale:g}), on a log axis, after {self.frame} of"
+                f" {self.steps} gradient-descent steps; " + self._ratio_text.get_text().replace("\n", " "))
 
     # ---- drawing ---------------------------------------------------------
     def _build_figure(self):
@@ -204,8 +197,8 @@ class VanishingGradientExplorer(FrameWidget):
             self.depth = depth.value
             self.activation = activation.value
             self.init_scale = float(scale.value)
-            self.recompute()
-            self._push()
+            self.recompute()  # new axes: it thaws the background
+            self.changed()
 
         for control in (depth, activation, scale):
             control.observe(changed, names="value")
