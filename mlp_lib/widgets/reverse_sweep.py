@@ -75,7 +75,7 @@ class ReverseSweepAnimator(FrameWidget):
             self.labels[node] = given.get(id(node), "J" if node is J else f"v{k}")
         self._sweep()
         self.n_frames = 2 + len(self.steps)
-        self._layout()
+        self._place_nodes()
         self._build_figure()
         self.render(0)
 
@@ -129,7 +129,7 @@ class ReverseSweepAnimator(FrameWidget):
         return words.format(a=names[0], b=names[-1], y=self.labels[node])
 
     # ---- drawing ---------------------------------------------------------
-    def _layout(self):
+    def _place_nodes(self):
         level = {}
         for node in self.order:
             level[node] = 1 + max((level[x] for x in node.inputs), default=-1)
