@@ -16,3 +16,102 @@ def mse_gradient(X, w, b, t):
         (r"features", r"number of (samples|examples|rows)", r"\bn instead of m\b"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "gradient_descent",
+        '''
+def gradient_descent(X, t, lr, steps):
+    w = np.zeros(X.shape[1])
+    b = 0.0
+    losses = []
+    for _ in range(steps):
+        losses.append(mse(predict(X, w, b), t))
+        dw, _ = mse_gradient(X, w, b, t)
+        w = w - lr * dw
+        _, db = mse_gradient(X, w, b, t)      # computed with the already-updated w
+        b = b - lr * db
+    return w, b, losses
+''',
+        "the output weights are updated first and the next gradient is then computed with the updated weights",
+        "https://github.com/joelgrus/data-science-from-scratch/issues/31",
+        (r"simultaneous", r"(already[- ])?updated w", r"before .*(other|b'?s?) gradient"),
+    ),
+    Mistake(
+        "gradient_descent",
+        '''
+def gradient_descent(X, t, lr, steps):
+    w = np.zeros(X.shape[1])
+    b = 0.0
+    losses = []
+    for _ in range(steps):
+        losses.append(mse(predict(X, w, b), t))
+        _, db = mse_gradient(X, w, b, t)
+        b = b - lr * db
+        dw, _ = mse_gradient(X, w, b, t)      # uses the altered b
+        w = w - lr * dw
+    return w, b, losses
+''',
+        "the error for the lower part is computed with a weight that was already altered by its correction",
+        "https://github.com/kim-marcel/basic_neural_network/issues/7",
+        (r"simultaneous", r"(already[- ])?updated b", r"before .*(other|w'?s?) gradient"),
+    ),
+    Mistake(
+        "mse",
+        '''
+def mse(y, t):
+    return float(np.sum((y - t) ** 2))
+''',
+        "the MSE is defined as a sum instead of a mean",
+        "https://github.com/acids-ircam/creative_ml/pull/6",
+        (r"1/m is missing", r"sum instead of (a |the )?mean"),
+    ),
+    Mistake(
+        "mse_gradient",
+        '''
+def mse_gradient(X, w, b, t):
+    m = X.shape[0]
+    r = X @ w + b - t
+    return (X.T @ r) / m, float(np.sum(r)) / m
+''',
+        "the gradient omits the factor 2 (written for a cost with 1/2 in front)",
+        "https://github.com/Open-Deep-ML/DML-OpenProblem/issues/97",
+        (r"factor (of )?2", r"factor two", r"1/2"),
+    ),
+    Mistake(
+        "mse_gradient",
+        '''
+def mse_gradient(X, w, b, t):
+    y = X @ w + b
+    s = np.sum(X)
+    return -(2 / s) * (X.T @ (t - y)), -(2 / s) * float(np.sum(t - y))
+''',
+        "the partial derivatives are divided by sum(x) instead of len(x)",
+        "https://github.com/djib2011/python_ml_tutorial/issues/1",
+        (r"number of (samples|examples|rows)", r"sum of (x|X|the inputs|the features)", r"divide[ds]? by m\b"),
+    ),
+    Mistake(
+        "mse_gradient",
+        '''
+def mse_gradient(X, w, b, t):
+    y = X @ w + b
+    return -(t - y) @ X, -float(np.sum(t - y))
+''',
+        "grad_w = -(y - y_pred).dot(X) with no 1/training_size (nor the 2)",
+        "https://github.com/eriklindernoren/ML-From-Scratch/issues/74",
+        (r"1/m (and the factor 2 )?(are|is)( both)? missing", r"sum instead of (a |the )?mean"),
+    ),
+    Mistake(
+        "mse_gradient",
+        '''
+def mse_gradient(X, w, b, t):
+    m = X.shape[0]
+    r = X @ w + b - t
+    dw = 2 * (X.T @ r) / m
+    db = 2 * float(np.mean(r))
+    return dw / m, db / m          # the optimiser divides by the batch size again
+''',
+        "the loss is averaged with l.mean() and the SGD step divides by batch_size once more",
+        "https://github.com/d2l-ai/d2l-en/pull/1000",
+        (r"1/m (is )?applied twice", r"divided by m twice", r"twice"),
+    ),
+]

@@ -79,3 +79,74 @@ def softmax_gradient(X, W, b, T):
         (r"factor (of )?2", r"factor (of )?two"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "logistic_gradient",
+        '''
+def logistic_gradient(X, w, b, t):
+    y = sigmoid(X @ w + b)
+    return -(t - y) @ X, -float(np.sum(t - y))
+''',
+        "the logistic-regression gradient -(y - y_pred).dot(X) misses the 1/n_samples factor",
+        "https://github.com/eriklindernoren/ML-From-Scratch/issues/124",
+        (r"1/m is missing", r"sum instead of (a |the )?mean"),
+    ),
+    Mistake(
+        "softmax_gradient",
+        '''
+def softmax_gradient(X, W, b, T):
+    m = X.shape[0]
+    D = softmax(X @ W + b) - T
+    db = np.full(W.shape[1], D.sum() / m)
+    return X.T @ D / m, db
+''',
+        "the bias gradient is a single sum over all classes, broadcast to every bias",
+        "https://github.com/rasbt/stat453-deep-learning-ss21/issues/5",
+        (r"whole array", r"(every|all) (entries|classes|columns)", r"axis ?=? ?0", r"per class", r"each class"),
+    ),
+    Mistake(
+        "binary_cross_entropy",
+        '''
+def binary_cross_entropy(y, t):
+    y = np.clip(y, 1e-12, 1 - 1e-12)
+    return float(-np.sum(t * np.log(y) + (1 - t) * np.log(1 - y)))
+''',
+        "the binary cross-entropy uses np.sum where the formula is a mean",
+        "https://github.com/PacktPublishing/Modern-Computer-Vision-with-PyTorch/issues/35",
+        (r"1/m is missing", r"sum instead of (a |the )?mean"),
+    ),
+    Mistake(
+        "binary_cross_entropy",
+        '''
+def binary_cross_entropy(y, t):
+    y = np.clip(y, 1e-12, 1 - 1e-12)
+    return float(-np.mean(np.log(np.where(t == 1, 1 - y, y))))
+''',
+        "torch.where(targets==1, 1-inputs, inputs): the probability of the wrong class is scored",
+        "https://github.com/fastai/fastbook/pull/480",
+        (r"swapped", r"1 ?- ?y where", r"wrong class", r"y and 1 ?- ?y"),
+    ),
+    Mistake(
+        "sigmoid",
+        '''
+def sigmoid(a):
+    return 1.0 / (1 + np.exp(-1 * a))
+''',
+        "the sigmoid 1/(1+exp(-x)) raises 'RuntimeWarning: overflow encountered in exp' for large negative inputs",
+        "https://github.com/ahmedfgad/NumPyCNN/issues/13",
+        (r"overflow", r"unstable exp", r"stable"),
+    ),
+    Mistake(
+        "sigmoid",
+        '''
+def sigmoid(a):
+    np.exp(-a, out=a)
+    a += 1.0
+    a **= -1.0
+    return a
+''',
+        "an in-place sigmoid: exp(-X, out=X); X += 1; X **= -1 overwrites the caller's array",
+        "https://github.com/explosion/thinc/pull/648",
+        (r"in place", r"mutat", r"changed its argument"),
+    ),
+]

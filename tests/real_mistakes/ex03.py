@@ -30,3 +30,15 @@ def backward(X, H, Y, T, W2):
         (r"pre-?activation", r"of a,? not (of )?(the output|y|h)", r"output y = σ\(a\)"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "sigmoid_derivative",
+        '''
+def sigmoid_derivative(y):
+    return y * (y - 1.0)
+''',
+        "the gradient of the sigmoid taken as s(x)(s(x) - 1): the sign is wrong",
+        "https://github.com/JuliaAI/MLJLinearModels.jl/issues/104",
+        (r"sign",),
+    ),
+]

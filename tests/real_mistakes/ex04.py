@@ -35,3 +35,46 @@ def numerical_gradient(f, x, eps=1e-5):
         (r"cop(y|ies)", r"same array", r"alias"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "hidden_delta",
+        '''
+def hidden_delta(delta_next, W_next, H):
+    return delta_next @ W_next.T
+''',
+        "the hidden error is W^T times the output error, without the hidden layer's derivative",
+        "https://github.com/makeyourownneuralnetwork/makeyourownneuralnetwork/issues/88",
+        (r"derivative (is )?missing", r"without (the )?(sigmoid'?s? )?derivative", r"H ?\* ?\(1 ?- ?H\)"),
+    ),
+    Mistake(
+        "layer_gradients",
+        '''
+def layer_gradients(H_prev, delta):
+    return H_prev.T @ delta, np.mean(delta, axis=0)
+''',
+        "d_b1 = mean(d_h2) where the bias gradient is the sum over the batch",
+        "https://github.com/kvfrans/notes/issues/5",
+        (r"applied twice", r"mean instead of (a |the )?sum", r"divided by m twice"),
+    ),
+    Mistake(
+        "layer_gradients",
+        '''
+def layer_gradients(H_prev, delta):
+    return H_prev.T @ delta, delta
+''',
+        "the broadcast bias receives the whole (m, n) gradient; it is never summed back over the batch",
+        "https://github.com/jimfleming/differentiation/issues/1",
+        (r"sum(med)? over (the )?(samples|rows|batch|examples)", r"axis ?=? ?0", r"not summed"),
+    ),
+    Mistake(
+        "layer_gradients",
+        '''
+def layer_gradients(H_prev, delta):
+    dW = H_prev.T @ delta
+    return dW, np.sum(dW, axis=0)
+''',
+        "the bias gradients are computed from the weight gradient np.dot(l1, x.T) summed, not from delta alone",
+        "https://github.com/rust0258/Deeplearning.ai-Natural-Language-Processing-Specialization/issues/62",
+        (r"delta alone", r"sum of delta", r"without (the )?(input|H_prev)", r"from dW", r"(input|H_prev) .*bias"),
+    ),
+]
