@@ -42,3 +42,56 @@ def sigmoid_derivative(y):
         (r"sign",),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "forward",
+        '''
+def forward(X, W1, b1, W2, b2):
+    H = sigmoid(sigmoid(X) @ W1 + b1)
+    Y = sigmoid(H @ W2 + b2)
+    return H, Y
+''',
+        "the input layer is put through the activation too: k0 = nonlin(X) instead of k0 = X",
+        "https://github.com/llSourcell/how_to_do_math_for_deep_learning/issues/6",
+        (r"sigmoid (of|on|to) (the )?(input|X)", r"input .*as (it )?is", r"X (itself|unchanged)"),
+    ),
+    Mistake(
+        "backward",
+        '''
+def backward(X, H, Y, T, W2):
+    m = X.shape[0]
+    delta2 = (Y - T) / m
+    delta1 = (delta2 * W2.T) * H * (1 - H)
+    return X.T @ delta1, delta1.sum(axis=0), H.T @ delta2, delta2.sum(axis=0)
+''',
+        "dZ1 computed with np.multiply (elementwise) between W2^T and dZ2 instead of a dot product",
+        "https://community.deeplearning.ai/t/week-3-exercise-6-cost-function/723602/2",
+        (r"elementwise", r"matrix product", r"np\.dot", r"@"),
+    ),
+    Mistake(
+        "backward",
+        '''
+def backward(X, H, Y, T, W2):
+    m = X.shape[0]
+    delta2 = (Y - T) / m
+    delta1 = (delta2 @ W2.T) * H * (1 - H)
+    return X.T @ delta1, delta1, H.T @ delta2, delta2
+''',
+        "Db_layer = layer_delta: the bias gradients are the per-sample deltas, never summed over the batch",
+        "https://datascience.stackexchange.com/questions/54364/back-propagation-on-matrix-of-weights",
+        (r"sum(med)? over (the )?(samples|rows|batch|examples)", r"axis ?=? ?0", r"not summed"),
+    ),
+    Mistake(
+        "backward",
+        '''
+def backward(X, H, Y, T, W2):
+    m = X.shape[0]
+    delta2 = (Y - T) * Y * (1 - Y) / m
+    delta1 = (delta2 @ W2.T) * H * (1 - H)
+    return X.T @ delta1, delta1.sum(axis=0), H.T @ delta2, delta2.sum(axis=0)
+''',
+        "the learner asks to multiply the output error by sigmoid'(z) although the loss is cross-entropy",
+        "https://github.com/parasdahal/tinyml/issues/1",
+        (r"cancels", r"no (extra )?σ′ at the output", r"(sigmoid'?s? )?derivative .*(cancel|not needed)"),
+    ),
+]

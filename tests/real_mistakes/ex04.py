@@ -78,3 +78,114 @@ def layer_gradients(H_prev, delta):
         (r"delta alone", r"sum of delta", r"without (the )?(input|H_prev)", r"from dW", r"(input|H_prev) .*bias"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "numerical_gradient",
+        '''
+def numerical_gradient(f, x, eps=1e-5):
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    fx = f(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        grad[i] = (f(x) - fx) / eps
+        x[i] = old
+    return grad
+''',
+        "the numerical gradient checker uses (f(x + h) - f(x)) / h instead of the centred difference",
+        "https://github.com/apache/mxnet/issues/3693",
+        (r"forward difference", r"central", r"centred", r"one-sided"),
+    ),
+    Mistake(
+        "output_delta",
+        '''
+def output_delta(Y, T):
+    return (Y - T) * Y * (1 - Y) / Y.shape[0]
+''',
+        "the output delta a_out - y is 'corrected' to include the sigmoid derivative, with a cross-entropy loss",
+        "https://github.com/rasbt/python-machine-learning-book-2nd-edition/issues/54",
+        (r"cancels", r"(sigmoid'?s? )?derivative .*(cancel|not needed)"),
+    ),
+    Mistake(
+        "output_delta",
+        '''
+def output_delta(Y, T):
+    return (T - Y) / Y.shape[0]
+''',
+        "the cross-entropy output error written as (target - output) instead of (output - target)",
+        "https://github.com/haifengl/smile/pull/151",
+        (r"sign",),
+    ),
+    Mistake(
+        "output_delta",
+        '''
+def output_delta(Y, T):
+    return Y * (1 - Y) / Y.shape[0]
+''',
+        "the derivative of the cross-entropy is expected to be output*(1-output)",
+        "https://github.com/JuliaML/LossFunctions.jl/issues/135",
+        (r"y ?- ?t\b.*missing", r"without (the )?(error|y ?- ?t)", r"σ′ alone", r"only (the )?(sigmoid'?s? )?derivative",
+         r"e\(1 ?- ?e\)", r"y\(1 ?- ?y\) instead"),
+    ),
+    Mistake(
+        "output_delta",
+        '''
+def output_delta(Y, T):
+    return (Y - T) / Y.size
+''',
+        "with sigmoid outputs the crossentropy gradient is off by the number of outputs (a mean over outputs too)",
+        "https://github.com/oysteijo/simd_neuralnet/issues/1",
+        (r"m·k", r"m ?\* ?k", r"number of outputs", r"Y\.size", r"every entry"),
+    ),
+    Mistake(
+        "layer_gradients",
+        '''
+def layer_gradients(H_prev, delta):
+    return (H_prev.T @ delta).T, delta.sum(axis=0)
+''',
+        "weight_deltas = outer_prod(input, delta) is the transpose of what the weights need",
+        "https://github.com/iamtrask/Grokking-Deep-Learning/issues/23",
+        (r"transpose",),
+    ),
+    Mistake(
+        "backprop",
+        '''
+def backprop(X, T, weights, biases):
+    pre, outputs = [X], [X]
+    for W, b in zip(weights, biases):
+        A = outputs[-1] @ W + b
+        pre.append(A)
+        outputs.append(sigmoid(A))
+    delta = output_delta(outputs[-1], T)
+    grads = [None] * len(weights)
+    for l in range(len(weights) - 1, -1, -1):
+        grads[l] = layer_gradients(pre[l], delta)      # pre-activations, not outputs
+        if l > 0:
+            delta = hidden_delta(delta, weights[l], outputs[l])
+    return grads
+''',
+        "the weight gradient multiplies the delta by the layer input's pre-activation H instead of its activation A",
+        "https://github.com/maziarraissi/backprop/issues/1",
+        (r"pre-?activation", r"layer'?s? input .*output", r"outputs? of the layer below", r"activations? .*not .*pre"),
+    ),
+    Mistake(
+        "backprop",
+        '''
+def backprop(X, T, weights, biases):
+    outputs = [X]
+    for W, b in zip(weights, biases):
+        outputs.append(sigmoid(outputs[-1] @ W + b))
+    delta = output_delta(outputs[-1], T)
+    grads = [None] * len(weights)
+    for l in range(len(weights) - 1, -1, -1):
+        grads[l] = layer_gradients(outputs[l], delta)
+        if l > 0:
+            delta = hidden_delta(delta, weights[l], outputs[l - 1])   # the layer's input, not its output
+    return grads
+''',
+        "the layer's delta uses the activator's derivative at the layer's input instead of at its output",
+        "https://github.com/hanbt/learn_dl/issues/23",
+        (r"wrong layer'?s? (activations|output)", r"outputs\[l\]", r"output of (this|the) layer", r"layer'?s? (own )?output"),
+    ),
+]
