@@ -115,3 +115,25 @@ def mse_gradient(X, w, b, t):
         (r"1/m (is )?applied twice", r"divided by m twice", r"twice"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "mse",
+        '''
+def mse(y, t):
+    return float(np.mean((y.reshape(-1, 1) - t) ** 2))
+''',
+        "a (128,)-tensor y subtracted from a (128, 1) prediction broadcasts to (128, 128): the wrong MSE",
+        "https://github.com/manzilzaheer/DeepSets/pull/1",
+        (r"broadcast", r"\(m, ?m\)", r"\(m, ?1\)"),
+    ),
+    Mistake(
+        "predict",
+        '''
+def predict(X, w, b):
+    return X @ w.reshape(-1, 1) + b
+''',
+        "the prediction has shape [n, 1] while the target has shape [n]; the loss silently broadcasts",
+        "https://github.com/pytorch/pytorch/issues/16045",
+        (r"flatten", r"\(m, ?1\)", r"column", r"1-?d", r"\(m,\)"),
+    ),
+]

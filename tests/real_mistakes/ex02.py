@@ -150,3 +150,15 @@ def sigmoid(a):
         (r"in place", r"mutat", r"changed its argument"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "sigmoid",
+        '''
+def sigmoid(a):
+    return a / (1 + np.exp(-a))
+''',
+        "Sigmoid(x) := x / (1 + Exp(-x)): the numerator is x instead of 1 (it behaves like a leaky ReLU)",
+        "https://github.com/joaopauloschuler/neural-api/issues/21",
+        (r"numerator", r"a ?· ?σ\(a\)", r"a times σ", r"swish", r"silu"),
+    ),
+]

@@ -95,3 +95,41 @@ def backward(X, H, Y, T, W2):
         (r"cancels", r"no (extra )?σ′ at the output", r"(sigmoid'?s? )?derivative .*(cancel|not needed)"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "sigmoid_derivative",
+        '''
+def sigmoid_derivative(y):
+    return sigmoid(1 - sigmoid(y))
+''',
+        "sigmoid_backward written as sigmoid_forward(1 - sigmoid_forward(dz))",
+        "https://github.com/yizt/numpy_neural_network/issues/3",
+        (r"y ?\(1 ?- ?y\)", r"y ?\* ?\(1 ?- ?y\)", r"already σ\(a\)", r"already (the )?(sigmoid'?s? )?output"),
+    ),
+    Mistake(
+        "backward",
+        '''
+def backward(X, H, Y, T, W2):
+    m = X.shape[0]
+    delta2 = (Y - T) / m
+    d_act = sigmoid(H) * (1 - sigmoid(H))
+    delta1 = (delta2 @ W2.T) * d_act
+    return X.T @ delta1, delta1.sum(axis=0), H.T @ delta2, delta2.sum(axis=0)
+''',
+        "d_act = a.*(1-a) questioned and rewritten sigm(a).*(1-sigm(a)), though a already holds the sigmoid",
+        "https://github.com/rasmusbergpalm/DeepLearnToolbox/issues/165",
+        (r"already σ\(a\)", r"already (the )?(sigmoid'?s? )?output", r"applied twice"),
+    ),
+    Mistake(
+        "forward",
+        '''
+def forward(X, W1, b1, W2, b2):
+    H = sigmoid(X @ W1)
+    Y = sigmoid(H @ W2)
+    return H, Y
+''',
+        "the hidden and output layers are computed as sigm(a * W') with no bias term",
+        "https://github.com/rasmusbergpalm/DeepLearnToolbox/issues/148",
+        (r"bias",),
+    ),
+]

@@ -189,3 +189,25 @@ def backprop(X, T, weights, biases):
         (r"wrong layer'?s? (activations|output)", r"outputs\[l\]", r"output of (this|the) layer", r"layer'?s? (own )?output"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "backprop",
+        '''
+def backprop(X, T, weights, biases):
+    pre, outputs = [X], [X]
+    for W, b in zip(weights, biases):
+        pre.append(outputs[-1] @ W + b)
+        outputs.append(sigmoid(pre[-1]))
+    delta = output_delta(outputs[-1], T)
+    grads = [None] * len(weights)
+    for l in range(len(weights) - 1, -1, -1):
+        grads[l] = layer_gradients(outputs[l], delta)
+        if l > 0:
+            delta = hidden_delta(delta, weights[l], pre[l])   # x(1 - x) of the pre-activation
+    return grads
+''',
+        "applyDerivative(x) = x(1 - x) is applied to the neuron's input sum, not to its sigmoid output",
+        "https://github.com/apache/incubator-retired-horn/pull/8",
+        (r"pre-?activation", r"of a,? not (of )?(the output|y|h)", r"output y = σ\(a\)", r"outputs? .*not .*pre"),
+    ),
+]
