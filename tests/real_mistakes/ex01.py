@@ -137,3 +137,52 @@ def predict(X, w, b):
         (r"flatten", r"\(m, ?1\)", r"column", r"1-?d", r"\(m,\)"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "gradient_descent",
+        '''
+def gradient_descent(X, t, lr, steps):
+    w = np.zeros(X.shape[1])
+    b = 0.0
+    losses = []
+    for _ in range(steps):
+        losses.append(mse(predict(X, w, b), t))
+        dw, db = mse_gradient(X, w, b, t)
+        w = w - dw
+        b = b - db
+    return w, b, losses
+''',
+        "the learning rate is not used in the gradient update rule",
+        "https://github.com/aimacode/aima-python/issues/285",
+        (r"learning rate", r"\blr\b"),
+    ),
+    Mistake(
+        "gradient_descent",
+        '''
+def gradient_descent(X, t, lr, steps):
+    w = np.zeros(X.shape[1])
+    b = 0.0
+    losses = []
+    for _ in range(steps):
+        losses.append(mse(predict(X, w, b), t))
+        dw, db = mse_gradient(X, w, b, t)
+        w = -lr * dw
+        b = -lr * db
+    return w, b, losses
+''',
+        "self.weight = input.T.dot(input) replaces the weights each call instead of adding to them",
+        "https://github.com/itdxer/neupy/issues/218",
+        (r"replac", r"overwrit", r"instead of (being )?(moved|updated|added)", r"w ?- ?lr ?(\*|·) ?dw", r"from the current w"),
+    ),
+    Mistake(
+        "mse_gradient",
+        '''
+def mse_gradient(X, w, b, t):
+    r = X @ w + b - t
+    return 2 * (X.T @ r), 2 * float(np.sum(r))
+''',
+        "the manual gradient np.dot(2*x, y_pred - y).mean() is a sum: the 1/N is lost",
+        "https://github.com/patrickloeber/pytorchTutorial/pull/10",
+        (r"1/m is missing", r"sum instead of (a |the )?mean"),
+    ),
+]

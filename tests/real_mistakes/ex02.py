@@ -162,3 +162,40 @@ def sigmoid(a):
         (r"numerator", r"a ?· ?σ\(a\)", r"a times σ", r"swish", r"silu"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "logistic_gradient",
+        '''
+def logistic_gradient(X, w, b, t):
+    m = X.shape[0]
+    r = sigmoid(-(X @ w + b)) - t
+    return X.T @ r / m, float(np.sum(r)) / m
+''',
+        "the weight-update formula lost the minus in the sigmoid's argument",
+        "https://github.com/Yorko/mlcourse.ai/issues/640",
+        (r"sign",),
+    ),
+    Mistake(
+        "softmax",
+        '''
+def softmax(A):
+    E = np.exp(A)
+    return E / E.sum(axis=1, keepdims=True)
+''',
+        "the softmax takes exp of the raw input and gives NaN for large inputs (no max subtracted per row)",
+        "https://github.com/deeplearning4j/deeplearning4j/issues/6039",
+        (r"overflow", r"unstable exp", r"subtract .*max"),
+    ),
+    Mistake(
+        "softmax",
+        '''
+def softmax(A):
+    shift = np.maximum(A.max(axis=1, keepdims=True), 0.0)
+    E = np.exp(A - shift)
+    return E / E.sum(axis=1, keepdims=True)
+''',
+        "softmax subtracted max(0, row max) instead of the row max, failing for softmax([-10000, -10000])",
+        "https://github.com/FluxML/NNlib.jl/pull/43",
+        (r"max\(0", r"row'?s? (own )?max", r"underflow"),
+    ),
+]

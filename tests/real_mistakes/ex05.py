@@ -257,3 +257,34 @@ def he_init(n_in, n_out, rng):
         (r"variance .*standard deviation", r"standard deviation .*variance", r"square root"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "iterate_minibatches",
+        '''
+_ORDER = {}
+
+def iterate_minibatches(X, T, batch_size, rng):
+    if len(X) not in _ORDER:                     # shuffled once, reused every epoch
+        _ORDER[len(X)] = rng.permutation(len(X))
+    order = _ORDER[len(X)]
+    for start in range(0, len(X), batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], T[idx]
+''',
+        "the optimiser does not shuffle the whole dataset again after each epoch",
+        "https://github.com/lengstrom/fast-style-transfer/issues/63",
+        (r"(every|each) epoch", r"same order", r"shuffled once"),
+    ),
+    Mistake(
+        "iterate_minibatches",
+        '''
+def iterate_minibatches(X, T, batch_size, rng):
+    for start in range(0, len(X), batch_size):
+        end = start + batch_size
+        yield X[start:end], T[start:end]
+''',
+        "the samples of each epoch are sliced in order, never shuffled",
+        "https://github.com/openai/random-network-distillation/issues/17",
+        (r"original order", r"not shuffled", r"never shuffled", r"shuffle"),
+    ),
+]
