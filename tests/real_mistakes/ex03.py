@@ -133,3 +133,89 @@ def forward(X, W1, b1, W2, b2):
         (r"bias",),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "forward",
+        '''
+def forward(X, W1, b1, W2, b2):
+    H = sigmoid(X @ W1.T + b1)
+    Y = sigmoid(H @ W2.T + b2)
+    return H, Y
+''',
+        "the learner proposes z2 = np.dot(X, W1.T) although samples are rows and W1 is (inputs, hidden)",
+        "https://github.com/stephencwelch/Neural-Networks-Demystified/issues/23",
+        (r"transpose", r"samples are rows", r"\(n_in, n_out\)"),
+    ),
+    Mistake(
+        "backward",
+        '''
+def backward(X, H, Y, T, W2):
+    m = X.shape[0]
+    delta2 = (T - Y) / m
+    delta1 = (delta2 @ W2.T) * H * (1 - H)
+    return X.T @ delta1, delta1.sum(axis=0), H.T @ delta2, delta2.sum(axis=0)
+''',
+        "the output error is training_set_outputs - output, target minus prediction",
+        "https://github.com/jiexunsee/Neural-Network-with-Python/issues/1",
+        (r"sign",),
+    ),
+    Mistake(
+        "backward",
+        '''
+def backward(X, H, Y, T, W2):
+    m = X.shape[0]
+    delta2 = (Y - T) / m
+    delta1 = (delta2 @ W2.T) * H * (1 - H)
+    return X.T @ delta1, delta1.sum(axis=0), 2 * (H.T @ delta2), delta2.sum(axis=0)
+''',
+        "dW2 = 1./m * np.dot(dZ2, A1.T) * 2: an extra factor 2 on one weight gradient the learner could not find",
+        "https://github.com/bighuang624/Andrew-Ng-Deep-Learning-notes/issues/10",
+        (r"factor (of )?2", r"twice"),
+    ),
+    Mistake(
+        "backward",
+        '''
+def backward(X, H, Y, T, W2):
+    m = X.shape[0]
+    delta2 = (Y - T) / m
+    delta1 = (delta2 @ W2.T) * H * (1 - H)
+    return X.T @ delta1, 4 * delta1.sum(axis=0), H.T @ delta2, delta2.sum(axis=0)
+''',
+        "db1 = 4./m * np.sum(dZ1, ...): a stray factor 4 on the hidden bias gradient",
+        "https://github.com/bighuang624/Andrew-Ng-Deep-Learning-notes/issues/10",
+        (r"factor (of )?4", r"4 times", r"four times"),
+    ),
+    Mistake(
+        "backward",
+        '''
+def backward(X, H, Y, T, W2):
+    m = X.shape[0]
+    delta2 = (Y - T) / m
+    dW2 = H.T @ delta2
+    delta1 = (delta2 @ dW2.T) * H * (1 - H)
+    return X.T @ delta1, delta1.sum(axis=0), dW2, delta2.sum(axis=0)
+''',
+        "the learner asks whether the hidden gradient should use grad_w2.t() instead of w2.t()",
+        "https://github.com/jcjohnson/pytorch-examples/issues/28",
+        (r"weights?,? not (its|the) gradient", r"W2,? not dW2", r"gradient instead of (the )?weights?"),
+    ),
+    Mistake(
+        "backward",
+        '''
+_ACC = {}
+
+def backward(X, H, Y, T, W2):
+    m = X.shape[0]
+    delta2 = (Y - T) / m
+    delta1 = (delta2 @ W2.T) * H * (1 - H)
+    grads = (X.T @ delta1, delta1.sum(axis=0), H.T @ delta2, delta2.sum(axis=0))
+    key = tuple(g.shape for g in grads)
+    old = _ACC.get(key, tuple(np.zeros_like(g) for g in grads))
+    _ACC[key] = tuple(o + g for o, g in zip(old, grads))      # Delta = Delta + A^T delta
+    return _ACC[key]
+''',
+        "the gradient is written Delta = Delta + (A_in)^T delta, accumulating over calls",
+        "https://github.com/rasbt/python-machine-learning-book-2nd-edition/issues/94",
+        (r"accumulat", r"(earlier|previous) call", r"state", r"start(s)? from zero"),
+    ),
+]

@@ -288,3 +288,53 @@ def iterate_minibatches(X, T, batch_size, rng):
         (r"original order", r"not shuffled", r"never shuffled", r"shuffle"),
     ),
 ]
+_TRAIN_HEAD = '''
+def train(X, T, hidden=64, epochs=20, lr=0.1, batch_size=32, beta=0.9, seed=0):
+    rng = np.random.default_rng(seed)
+    net = MLP([X.shape[1], hidden, T.shape[1]], hidden_activation="relu",
+              output_activation="softmax", loss="cross_entropy", seed=seed)
+    for layer in net.layers:
+        layer.W = he_init(layer.W.shape[0], layer.W.shape[1], rng)
+    velocities = [[np.zeros_like(layer.W), np.zeros_like(layer.b)] for layer in net.layers]
+    for epoch in range(epochs):
+        for Xb, Tb in iterate_minibatches(X, T, batch_size, rng):
+            net.forward(Xb)
+            for layer, (dW, db), v in zip(net.layers, net.backward(Tb), velocities):
+'''
+
+MISTAKES += [
+    Mistake(
+        "train",
+        _TRAIN_HEAD + '''
+                layer.W, v[0] = momentum_step(layer.W, -dW, v[0], lr, beta)
+                layer.b, v[1] = momentum_step(layer.b, -db, v[1], lr, beta)
+    return net
+''',
+        "velocity = past_velocity * momentum + learning_rate * gradient: the training step climbs the loss",
+        "https://github.com/fchollet/deep-learning-with-python-notebooks/issues/19",
+        (r"sign", r"ascent", r"climb"),
+    ),
+    Mistake(
+        "train",
+        _TRAIN_HEAD + '''
+                layer.W, v[0] = momentum_step(layer.W, dW, v[0], 1.0, beta)
+                layer.b, v[1] = momentum_step(layer.b, db, v[1], 1.0, beta)
+    return net
+''',
+        "the learning rate is not used in the update rule of the training loop",
+        "https://github.com/aimacode/aima-python/issues/285",
+        (r"learning rate", r"\blr\b"),
+    ),
+    Mistake(
+        "train",
+        _TRAIN_HEAD + '''
+                W = layer.W.copy()
+                W, v[0] = momentum_step(W, dW, v[0], lr, beta)       # the copy is stepped, never stored
+                layer.b, v[1] = momentum_step(layer.b, db, v[1], lr, beta)
+    return net
+''',
+        "some weights are never updated by the training loop (they are left out of what gets written back)",
+        "https://github.com/fzenke/spytorch/issues/7",
+        (r"written back", r"never (stored|assigned|updated)", r"copy"),
+    ),
+]
