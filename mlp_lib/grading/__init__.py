@@ -56,8 +56,11 @@ def max_score(exercise):
     return sum(c.points for s in specs(exercise).values() for c in s.checks)
 
 
-def run_checks(func, name=None, timeout=60.0):
-    """Grade a function object in this process; return a list of CheckResult."""
+def run_checks(func, name=None, timeout=60.0, seed=None):
+    """Grade a function object in this process; return a list of CheckResult.
+
+    seed: None for the fixed cases of check(); an int draws fresh cases from it.
+    """
     from mlp_lib.grading._framework import LocalRunner, grade_function
 
     name = name or getattr(func, "__name__", None)
@@ -67,7 +70,7 @@ def run_checks(func, name=None, timeout=60.0):
             f"no exercise has a function called {name!r}; graded functions are: "
             + ", ".join(sorted(FUNCTION_TO_EXERCISE))
         )
-    return grade_function(spec, LocalRunner(func, timeout), timeout)
+    return grade_function(spec, LocalRunner(func, timeout), timeout, seed=seed)
 
 
 def check(func, name=None):
