@@ -186,3 +186,54 @@ def mse_gradient(X, w, b, t):
         (r"1/m is missing", r"sum instead of (a |the )?mean"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "gradient_descent",
+        '''
+def gradient_descent(X, t, lr, steps):
+    w = np.zeros(X.shape[1])
+    b = 0.0
+    losses = []
+    for _ in range(steps):
+        dw, db = mse_gradient(X, w, b, t)
+        w = w - lr * dw
+        b = b - lr * db
+        losses.append(mse(predict(X, w, b), t))
+    return w, b, losses
+''',
+        "grad_desc computes the cost after updating w and b, so the recorded costs are shifted by one step",
+        "https://kishan-ved.github.io/Blogs/posts/mlalgos/gradient_descent_from_scratch.html",
+        (r"after the update", r"before (each|the) update"),
+    ),
+    Mistake(
+        "gradient_descent",
+        '''
+def gradient_descent(X, t, lr, steps):
+    w = np.zeros(X.shape[1])
+    b = 0.0
+    losses = []
+    for _ in range(steps):
+        losses.append(mse(predict(X, w, b), t))
+        for i in range(len(t)):                      # updated sample by sample inside one step
+            dw, db = mse_gradient(X[i:i + 1], w, b, t[i:i + 1])
+            w = w - lr * dw
+            b = b - lr * db
+    return w, b, losses
+''',
+        "the vectors are updated in the same loop that computes the gradients, one example at a time",
+        "https://github.com/hans/glove.py/issues/6",
+        (r"full[- ]batch", r"(each|every|per) sample", r"one update per step", r"whole (data ?set|batch)"),
+    ),
+    Mistake(
+        "mse_gradient",
+        '''
+def mse_gradient(X, w, b, t):
+    m = X.shape[0]
+    r = (X @ w + b).reshape(-1, 1) - t
+    return 2.0 / m * (X.T @ r).sum(axis=1), 2.0 / m * float(np.sum(r))
+''',
+        "MSELoss between shapes (N, 1) and (N) silently broadcasts and gives a different value",
+        "https://github.com/pytorch/pytorch/issues/19699",
+        (r"broadcast", r"\(m, ?m\)", r"\(m, ?1\)"),
+    ),
+]

@@ -199,3 +199,19 @@ def softmax(A):
         (r"max\(0", r"row'?s? (own )?max", r"underflow"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "softmax",
+        '''
+def softmax(A):
+    result = np.zeros_like(A)
+    for i in range(A.shape[0]):
+        e = np.exp(A[i] - A[i].max())
+        result[i] = e / e.sum()
+    return result
+''',
+        "result = np.zeros_like(x) on an integer input array: every probability is truncated to 0",
+        "https://splunktool.com/in-python-calculate-the-softmax-of-an-array-columnwise-using-numpy",
+        (r"integer", r"dtype", r"zeros_like"),
+    ),
+]

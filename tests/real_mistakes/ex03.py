@@ -20,7 +20,7 @@ def sigmoid_derivative(y):
         '''
 def backward(X, H, Y, T, W2):
     m = X.shape[0]
-    A1 = X @ np.linalg.pinv(X) @ np.log(H / (1 - H))  # the pre-activation, recovered
+    A1 = np.log(H / (1 - H))            # the pre-activation a, recovered from H = σ(a)
     delta2 = (Y - T) / m
     delta1 = (delta2 @ W2.T) * A1 * (1 - A1)
     return X.T @ delta1, delta1.sum(axis=0), H.T @ delta2, delta2.sum(axis=0)
@@ -217,5 +217,34 @@ def backward(X, H, Y, T, W2):
         "the gradient is written Delta = Delta + (A_in)^T delta, accumulating over calls",
         "https://github.com/rasbt/python-machine-learning-book-2nd-edition/issues/94",
         (r"accumulat", r"(earlier|previous) call", r"state", r"start(s)? from zero"),
+    ),
+]
+MISTAKES += [
+    Mistake(
+        "backward",
+        '''
+def backward(X, H, Y, T, W2):
+    m = X.shape[0]
+    A1 = np.log(H / (1 - H))             # Z1, recovered from H
+    delta2 = (Y - T) / m
+    delta1 = (delta2 @ W2.T) * (H * (1 - H)) * A1
+    return X.T @ delta1, delta1.sum(axis=0), H.T @ delta2, delta2.sum(axis=0)
+''',
+        "g1'(Z1) read as a product: the derivative is multiplied by Z1 as well",
+        "https://community.deeplearning.ai/t/w3-a1-dimensional-analysis-shapes-not-aligned/290850",
+        (r"pre-?activation", r"multiplied by a\b", r"extra factor a"),
+    ),
+    Mistake(
+        "backward",
+        '''
+def backward(X, H, Y, T, W2):
+    m = X.shape[0]
+    delta2 = (Y - T) / m
+    delta1 = (delta2 @ W2.T) * H * (1 - H) / m
+    return X.T @ delta1, delta1.sum(axis=0), H.T @ delta2, delta2.sum(axis=0)
+''',
+        "dZ1 is multiplied by 1/m and then dW1 = dot(dZ1, X.T) * 1/m once more",
+        "https://community.deeplearning.ai/t/course-1-week-3-planar-assignment-4-5-exercise-6-backward-propagation-error-for-dw1-values/63071",
+        (r"1/m (is )?applied twice", r"divided by m twice", r"twice"),
     ),
 ]

@@ -338,3 +338,26 @@ MISTAKES += [
         (r"written back", r"never (stored|assigned|updated)", r"copy"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "momentum_step",
+        '''
+def momentum_step(param, grad, velocity, lr, beta):
+    new_velocity = beta * velocity + grad
+    return param - lr * new_velocity, new_velocity
+''',
+        "momentum as velocity = mu * velocity + gradient, param -= lr * velocity (mu * velocity not scaled by lr)",
+        "https://github.com/PaddlePaddle/Paddle/pull/12231",
+        (r"convention",),
+    ),
+    Mistake(
+        "xavier_init",
+        '''
+def xavier_init(n_in, n_out, rng):
+    return rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)
+''',
+        "Xavier init is needed but only he_normal (2.0 / fan_in) is found and used",
+        "https://github.com/amsukdu/SimplePythonCNN/issues/2",
+        (r"\bhe\b", r"n_in \+ n_out", r"relu"),
+    ),
+]
