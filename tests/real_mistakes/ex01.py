@@ -237,3 +237,15 @@ def mse_gradient(X, w, b, t):
         (r"broadcast", r"\(m, ?m\)", r"\(m, ?1\)"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "predict",
+        '''
+def predict(X, w, b):
+    return X @ w
+''',
+        "training prepends the column of ones for the bias, but predicting does not: the intercept is left out",
+        "https://github.com/alirezadir/AIMLInterviews/pull/18",
+        (r"bias",),
+    ),
+]

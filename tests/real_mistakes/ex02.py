@@ -215,3 +215,73 @@ def softmax(A):
         (r"integer", r"dtype", r"zeros_like"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "logistic_gradient",
+        '''
+def logistic_gradient(X, w, b, t):
+    m = X.shape[0]
+    r = sigmoid(X @ w + b) - t
+    return X @ r / m, float(np.sum(r)) / m
+''',
+        "the logistic-regression gradient is derived without transposing the data matrix",
+        "https://github.com/apachecn/ailearning/issues/443",
+        (r"transpose", r"X\.T"),
+    ),
+    Mistake(
+        "sigmoid",
+        '''
+def sigmoid(a):
+    a = np.asarray(a, dtype=float)
+    return 1.0 / (1.0 + np.exp(a))
+''',
+        "sigmoid(x) = 1 / (1 + exp(-x)), but the implementation had no minus",
+        "https://github.com/pytorch/torcharrow/pull/523",
+        (r"sign",),
+    ),
+    Mistake(
+        "binary_cross_entropy",
+        '''
+def binary_cross_entropy(y, t):
+    y = np.clip(y, 1e-12, 1 - 1e-12)
+    return float(-np.mean(t * np.log10(y) + (1 - t) * np.log10(1 - y)))
+''',
+        "the log loss is computed with log10 instead of the natural log",
+        "https://github.com/srendle/libfm/issues/21",
+        (r"natural log", r"log10", r"base", r"\bln\b"),
+    ),
+    Mistake(
+        "binary_cross_entropy",
+        '''
+def binary_cross_entropy(y, t):
+    y = np.clip(y, 1e-12, 1 - 1e-12)
+    return float(np.mean(t * np.log(y) + (1 - t) * np.log(1 - y)))
+''',
+        "the cross-entropy loss is written log(1/3) instead of -log(1/3): the leading minus is missing",
+        "https://github.com/cs231n/cs231n.github.io/pull/244",
+        (r"sign",),
+    ),
+    Mistake(
+        "binary_cross_entropy",
+        '''
+def binary_cross_entropy(y, t):
+    y = np.clip(y, 1e-12, 1 - 1e-12)
+    return float(np.mean(-t * np.log(y) + (1 - t) * np.log(1 - y)))
+''',
+        "the cross-entropy formula produced negative losses: the minus applies to one term only",
+        "https://github.com/fastai/course22/pull/22",
+        (r"sign", r"minus"),
+    ),
+    Mistake(
+        "softmax_gradient",
+        '''
+def softmax_gradient(X, W, b, T):
+    m = X.shape[0]
+    D = softmax(softmax(X @ W + b)) - T
+    return X.T @ D / m, D.sum(axis=0) / m
+''',
+        "log_softmax is computed and then cross_entropy applies log_softmax again: softmax twice",
+        "https://github.com/speedinghzl/Pytorch-Deeplab/issues/2",
+        (r"twice", r"already (a )?probabilit", r"softmax of (the|a) softmax"),
+    ),
+]

@@ -248,3 +248,15 @@ def backward(X, H, Y, T, W2):
         (r"1/m (is )?applied twice", r"divided by m twice", r"twice"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "sigmoid_derivative",
+        '''
+def sigmoid_derivative(y):
+    return y - (1 - y)
+''',
+        "the derivative of the sigmoid is written σ(x) - (1 - σ(x)) instead of σ(x)(1 - σ(x))",
+        "https://github.com/sausheong/gonn/issues/8",
+        (r"product", r"y ?\(1 ?- ?y\)", r"y ?\* ?\(1 ?- ?y\)", r"minus instead of times"),
+    ),
+]

@@ -211,3 +211,41 @@ def backprop(X, T, weights, biases):
         (r"pre-?activation", r"of a,? not (of )?(the output|y|h)", r"output y = σ\(a\)", r"outputs? .*not .*pre"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "numerical_gradient",
+        '''
+def numerical_gradient(f, x, eps=1e-5):
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        tmp = x[idx]
+        x[idx] = float(tmp) + eps
+        fxh1 = f(x)
+        x[idx] = tmp - eps
+        fxh2 = f(x)
+        grad[idx] = (fxh1 - fxh2) / (2 * eps)
+        x[idx] = tmp
+    return grad
+''',
+        "numerical_gradient on an integer array x: zeros_like(x) and the nudged x[idx] are integers",
+        "https://github.com/oreilly-japan/deep-learning-from-scratch/issues/51",
+        (r"integer", r"dtype", r"float"),
+    ),
+    Mistake(
+        "numerical_gradient",
+        '''
+def numerical_gradient(f, x, eps=1e-5):
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        x[i] += eps
+        f_plus = f(x)
+        x[i] -= 2 * eps
+        f_minus = f(x)
+        grad[i] = (f_plus - f_minus) / (2 * eps)
+    return grad
+''',
+        "the finite-difference gradient perturbs x in place and leaves the caller's x changed",
+        "https://github.com/JuliaDiff/FiniteDiff.jl/issues/111",
+        (r"x is changed", r"restor", r"mutat", r"in place"),
+    ),
+]
