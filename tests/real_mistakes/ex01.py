@@ -249,3 +249,35 @@ def predict(X, w, b):
         (r"bias",),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "mse",
+        '''
+def mse(y, t):
+    return float(np.sqrt(np.mean((y - t) ** 2)))
+''',
+        "the square root of the mean squared error is taken, which is the RMSE, not the MSE",
+        "https://github.com/chiphuyen/python-is-cool/issues/7",
+        (r"rmse", r"square root"),
+    ),
+    Mistake(
+        "mse",
+        '''
+def mse(y, t):
+    return float(np.sqrt(np.sum((y - t) ** 2)))
+''',
+        "the cost is the root of the summed square error: never divided by n",
+        "https://github.com/pybop-team/PyBOP/issues/106",
+        (r"rmse", r"square root", r"1/m"),
+    ),
+    Mistake(
+        "mse",
+        '''
+def mse(y, t):
+    return float(np.mean(np.sqrt((y - t) ** 2)))
+''',
+        "the root is taken before the mean, which turns the squared loss into a mean absolute error",
+        "https://github.com/accord-net/framework/issues/2034",
+        (r"\|y ?- ?t\|", r"absolute", r"square root"),
+    ),
+]

@@ -249,3 +249,45 @@ def numerical_gradient(f, x, eps=1e-5):
         (r"x is changed", r"restor", r"mutat", r"in place"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "hidden_delta",
+        '''
+def hidden_delta(delta_next, W_next, H):
+    return (delta_next @ W_next.T) * (11 * (1 - 11))      # nonlin(11, deriv=True): 11, not l1
+''',
+        "the derivative is evaluated as nonlin(11, deriv=True), the number 11 typed for the layer l1",
+        "https://github.com/numpy/numpy/issues/11737",
+        (r"does(n'?t| not) (depend|use)", r"H ?\(1 ?- ?H\)", r"H ?\* ?\(1 ?- ?H\)", r"the layer'?s? output"),
+    ),
+    Mistake(
+        "layer_gradients",
+        '''
+def layer_gradients(H_prev, delta):
+    x_mean = np.sum(H_prev, axis=0) / H_prev.shape[0]
+    return np.outer(x_mean, delta.sum(axis=0)), delta.sum(axis=0)
+''',
+        "the input is averaged over the batch first, so the weight update is an outer product of averages",
+        "https://github.com/FesianXu/AI_Blog/issues/1",
+        (r"per[- ]sample", r"averag\w* (the )?inputs?", r"H_prev\.T ?@ ?delta", r"product of (the )?(means|averages)"),
+    ),
+    Mistake(
+        "backprop",
+        '''
+def backprop(X, T, weights, biases):
+    outputs = [X]
+    for W, b in zip(weights, biases):
+        outputs.append(sigmoid(outputs[-1] @ W + b))
+    delta = output_delta(outputs[-1], T)
+    grads = [None] * len(weights)
+    for l in range(len(weights) - 1, -1, -1):
+        grads[l] = layer_gradients(outputs[l], delta)
+        if l > 0:
+            delta = hidden_delta(delta, weights[l], outputs[l + 1])   # index one too far
+    return grads
+''',
+        "grads['dA' + str(l + 1)] where the loop needs dA of layer l + 2: an index off by one layer",
+        "https://github.com/fanghao6666/neural-networks-and-deep-learning/pull/13",
+        (r"wrong layer'?s? (activations|output)", r"outputs\[l\]", r"off[- ]by[- ]one", r"layer'?s? (own )?output"),
+    ),
+]

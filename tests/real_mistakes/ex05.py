@@ -361,3 +361,25 @@ def xavier_init(n_in, n_out, rng):
         (r"\bhe\b", r"n_in \+ n_out", r"relu"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "he_init",
+        '''
+def he_init(n_in, n_out, rng):
+    return rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)
+''',
+        "n_in and n_out are swapped in the initialisers: the weights come out (n_out, n_in)",
+        "https://github.com/gradientinstitute/aboleth/issues/192",
+        (r"transpose", r"\(n_in, n_out\)", r"swapped"),
+    ),
+    Mistake(
+        "he_init",
+        '''
+def he_init(n_in, n_out, rng):
+    return rng.random((n_in, n_out)) * np.sqrt(2.0 / n_in)
+''',
+        "weights initialised with small positive random numbers (uniform on [0, 1), not centred on 0)",
+        "https://github.com/JacobBumgarner/learning-repo/pull/5",
+        (r"mean (of )?(0|zero)", r"positive", r"uniform", r"cent(red|ered)"),
+    ),
+]
