@@ -285,3 +285,31 @@ def softmax_gradient(X, W, b, T):
         (r"twice", r"already (a )?probabilit", r"softmax of (the|a) softmax"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "logistic_gradient",
+        '''
+def logistic_gradient(X, w, b, t):
+    m = X.shape[0]
+    y = sigmoid(X @ w + b)
+    d = (y - t) * y * (1 - y)
+    return X.T @ d / m, float(np.sum(d)) / m
+''',
+        "d_layer1 = diff * sigma_prime(layer1) with a cross-entropy loss: the sigmoid's derivative should not be there",
+        "https://github.com/hunkim/DeepLearningZeroToAll/issues/20",
+        (r"cancels", r"(sigmoid'?s? )?derivative .*(cancel|not needed)"),
+    ),
+]
+MISTAKES += [
+    Mistake(
+        "softmax_gradient",
+        '''
+def softmax_gradient(X, W, b, T):
+    D = softmax(X @ W + b) - T
+    return X.T @ D / D.size, D.sum(axis=0) / D.size
+''',
+        "the softmax-loss derivative is normalised by numel(x) (samples times classes) instead of the batch size",
+        "https://github.com/victorlempitsky/Mate/issues/2",
+        (r"m·k", r"m ?\* ?k", r"number of (outputs|classes)", r"every entry", r"size"),
+    ),
+]

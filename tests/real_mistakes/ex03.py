@@ -260,3 +260,29 @@ def sigmoid_derivative(y):
         (r"product", r"y ?\(1 ?- ?y\)", r"y ?\* ?\(1 ?- ?y\)", r"minus instead of times"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "forward",
+        '''
+def forward(X, W1, b1, W2, b2):
+    H = sigmoid(X @ W1 + b1)
+    Y = H @ W2 + b2
+    return H, Y
+''',
+        "the sigmoid is not applied to the output of the last layer",
+        "https://github.com/guoyang9/NCF/issues/27",
+        (r"no sigmoid", r"sigmoid .*(missing|not applied)", r"output .*sigmoid"),
+    ),
+    Mistake(
+        "forward",
+        '''
+def forward(X, W1, b1, W2, b2):
+    H = sigmoid(X @ W1 + b1)
+    Y = sigmoid(sigmoid(H @ W2 + b2))
+    return H, Y
+''',
+        "the last layer's output is passed through a sigmoid twice (once in forward, once more afterwards)",
+        "https://github.com/nmi-lab/decolle-public/issues/16",
+        (r"twice", r"already"),
+    ),
+]

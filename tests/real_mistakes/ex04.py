@@ -291,3 +291,15 @@ def backprop(X, T, weights, biases):
         (r"wrong layer'?s? (activations|output)", r"outputs\[l\]", r"off[- ]by[- ]one", r"layer'?s? (own )?output"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "output_delta",
+        '''
+def output_delta(Y, T):
+    return Y - T
+''',
+        "the gradients are summed over the minibatch instead of averaged, so their size depends on the batch size",
+        "https://github.com/davharris/mistnet/issues/33",
+        (r"1/m is missing", r"sum instead of (a |the )?mean", r"averag"),
+    ),
+]

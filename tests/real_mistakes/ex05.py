@@ -383,3 +383,32 @@ def he_init(n_in, n_out, rng):
         (r"mean (of )?(0|zero)", r"positive", r"uniform", r"cent(red|ered)"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "iterate_minibatches",
+        '''
+def iterate_minibatches(X, T, batch_size, rng):
+    order = rng.permutation(len(X))
+    for k in range(len(X) // batch_size):
+        idx = order[k * batch_size:(k + 1) * batch_size]
+        yield X[idx], T[idx]
+''',
+        "datasets whose size is not a multiple of batch_size have their last (partial) batch dropped",
+        "https://github.com/NervanaSystems/neon/issues/9",
+        (r"dropped", r"remainder", r"every row", r"left out"),
+    ),
+    Mistake(
+        "iterate_minibatches",
+        '''
+def iterate_minibatches(X, T, batch_size, rng):
+    m = len(X) - len(X) % batch_size
+    order = rng.permutation(m)               # the last rows never take part
+    for start in range(0, m, batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], T[idx]
+''',
+        "the sampler drops the same last samples in every epoch, so they are never used in training",
+        "https://github.com/NVlabs/VILA/pull/123",
+        (r"dropped", r"never used", r"every row", r"remainder", r"left out"),
+    ),
+]
