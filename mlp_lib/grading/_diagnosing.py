@@ -80,6 +80,10 @@ def explain_exception(spec, result):
                      f" `{caller[1]}`: check the arguments that line passes")
     low = f"{kind}: {message}"
     hint = next((text for needles, text in _HINTS if any(n in low for n in needles)), "")
+    pair = re.search(r"broadcast together with shapes \((\d+),(\d+)\) \((\d+),(\d+)\)", message)
+    if pair and (pair.group(2) == pair.group(3) or pair.group(1) == pair.group(4)):
+        hint = ("these two shapes fit a matrix product, not an elementwise one: an elementwise * (np.multiply)"
+                " where a matrix product (@ or np.dot) belongs.")
     found = re.search(r"name '(\w+)' is not defined", message)
     if found:
         hint = _name_error_hint(found.group(1), spec)
@@ -252,8 +256,11 @@ def _ratio_table(ms, ns):
     ]
 
 
-def ratio_cause(gots, exps, ms, ns=None):
-    """If every got = r * expected for one known r, the cause in plain words; else None."""
+def ratio_cause(gots, exps, ms, ns=None, divisors=None):
+    """If every got = r * expected for one known r, the cause in plain words; else None.
+
+    divisors: per case {text: number}; got = (m / number) * expected names a wrong divisor.
+    """
     ratios = []
     for g, e in zip(gots, exps):
         g = np.asarray(g, dtype=float).reshape(-1)
@@ -273,7 +280,18 @@ def ratio_cause(gots, exps, ms, ns=None):
         if text and all(abs(r - v) <= 1e-3 * max(1.0, abs(v)) for r, v in zip(ratios, values)):
             return text
     if len(set(round(r, 6) for r in ratios)) == 1:
-        return f"{ratios[0]:.4g} times the expected value: a wrong constant factor"
+        r = ratios[0]
+        for k in (3, 4, 5, 10, 100):
+            if abs(abs(r) - k) < 1e-3 * k or abs(abs(r) - 1 / k) < 1e-3 / k:
+                big = abs(r) > 1
+                return (f"{r:.4g} times the expected value: {'an extra' if big else 'a division by a'} factor {k}"
+                        f" ({k} times too {'large' if big else 'small'}{', and the sign flipped' if r < 0 else ''})")
+        return f"{r:.4g} times the expected value: a wrong constant factor"
+    if divisors is not None:
+        for text in divisors[0]:
+            if all(text in d and abs(r * d[text] - m) <= 1e-3 * abs(m) for r, d, m in zip(ratios, divisors, ms)):
+                return (f"divided by {text} instead of by m, the number of samples (the mean over the"
+                        " samples divides by m)")
     return None
 
 
@@ -281,7 +299,19 @@ def _finish(text):
     return text if text.endswith((".", "?", ")")) else text + "."
 
 
-def diagnose(gots, exps, calls, mistakes=(), ms=None, ns=None, rtol=1e-5, atol=1e-8):
+def divisors_of(params, args):
+    """Numbers a learner may have divided by in place of m: sizes and sums of the array arguments."""
+    out = {}
+    for p, a in zip(params, args):
+        if isinstance(a, np.ndarray) and a.dtype.kind in "biuf" and a.size:
+            out[f"the sum of {p}"] = float(np.sum(a))
+            if a.ndim == 2:
+                out[f"{p}.size (m·n, every entry)"] = float(a.size)
+                out[f"{p}.shape[1] (the number of columns)"] = float(a.shape[1])
+    return out
+
+
+def diagnose(gots, exps, calls, mistakes=(), ms=None, ns=None, rtol=1e-5, atol=1e-8, divisors=None):
     """The cause of a wrong output over all cases: (cause or None, index of the first wrong case).
 
     mistakes: [(text, per-case outputs of that mistake)]; None when every case is right.
@@ -296,7 +326,7 @@ def diagnose(gots, exps, calls, mistakes=(), ms=None, ns=None, rtol=1e-5, atol=1
         return ("it contains NaN or inf: an overflow, a log of 0, a division by 0, or a negative number"
                 " raised to a fractional power (** where * belongs?)."), bad[0]
     if ms is not None:
-        cause = ratio_cause(gots, exps, ms, ns)
+        cause = ratio_cause(gots, exps, ms, ns, divisors)
         if cause:
             return _finish("it is " + cause), bad[0]
     return "", bad[0]

@@ -19,6 +19,7 @@ from mlp_lib.grading._diagnosing import (  # noqa: F401  (re-exported for the ex
     Mismatch,
     close,
     diagnose,
+    divisors_of,
     explain_exception,
     need_array,
     need_number,
@@ -209,6 +210,9 @@ def _attribute_to_helpers(spec, runner, timeout, out, calls_of):
             return False
 
     if not right_with(list(refs)):
+        for _, r in failed:
+            r.feedback += (f"\nRuled out: your helpers ({', '.join(refs)}); with the reference helpers in their"
+                           f" place it still fails, so the mistake is in `{spec.name}` itself.")
         return
     culprits = [h for h in refs if not right_with([g for g in refs if g != h])] or list(refs)
     names = " and ".join(f"`{h}`" for h in culprits)
@@ -262,7 +266,8 @@ def _apply(fn, call, k):
         return None
 
 
-def value_judge(parse, ref, mistakes, names, m=None, n=None, case=None, rows=(), rtol=1e-5, atol=1e-8):
+def value_judge(parse, ref, mistakes, names, m=None, n=None, case=None, rows=(), rtol=1e-5, atol=1e-8,
+                params=None):
     """A judge comparing every output component with ``ref``, naming the cause of a difference.
 
     mistakes: {cause text: function of the call's arguments giving what that
@@ -288,6 +293,7 @@ def value_judge(parse, ref, mistakes, names, m=None, n=None, case=None, rows=(),
         outs = [(text, [_apply(fn, c, k) for c in calls]) for text, fn in mistakes.items()]
         ms = [c.apply(m) for c in calls] if m else None
         ns = [c.apply(n) for c in calls] if n else None
+        divisors = [divisors_of(params, c.args) for c in calls] if params and m else None
         problems = []
         for j, name in enumerate(names):
             g_j = [g[j] for g in gots]
@@ -299,7 +305,7 @@ def value_judge(parse, ref, mistakes, names, m=None, n=None, case=None, rows=(),
                 vals = [o[j] for o in per_case]
                 if not all(close(v, e) for v, e in zip(vals, e_j)):  # this mistake changes component j
                     cands.append((text, vals))
-            found = diagnose(g_j, e_j, calls, cands, ms, ns, rtol, atol)
+            found = diagnose(g_j, e_j, calls, cands, ms, ns, rtol, atol, divisors)
             if found:
                 cause, i = found
                 problems.append((name, cause, i, g_j[i], e_j[i], calls[i]))
@@ -310,7 +316,7 @@ def value_judge(parse, ref, mistakes, names, m=None, n=None, case=None, rows=(),
 
 def graded(name, params, cases, returns, ref=None, mistakes=None, *, seed, judge=None, m=None, n=None,
            case=None, rows=(), shape="the right types and shapes", values="values on random cases",
-           extra=(), mutates=False, line_hints=(), helpers=(), gate=True, rtol=1e-5, atol=1e-8):
+           extra=(), mutates=False, line_hints=(), helpers=(), gate=True, repeat=True, rtol=1e-5, atol=1e-8):
     """Declare a graded function; return its FunctionSpec with the standard checks.
 
     params: "X, w, b". cases(rng) -> list of argument tuples (or Calls).
@@ -330,11 +336,20 @@ def graded(name, params, cases, returns, ref=None, mistakes=None, *, seed, judge
         out = []
         for i, c in enumerate(cases(case_rng(seed, seed_))):
             out.append(c if isinstance(c, Call) else Call(f"c{i}", *c))
+        if repeat:  # the first case once more: a function that keeps state between calls answers differently
+            out.append(Call("again", *out[0].args, post=out[0].post, **out[0].kwargs))
         return out
 
     names = [n_ for n_, _ in returns] if not callable(returns) else ["the result"]
+    mistakes = dict(mistakes or {})
+    if "lr" in params and ref is not None:
+        i = params.index("lr")
+        mistakes.setdefault("the learning rate η (lr) is never used: the step is the whole gradient; multiply"
+                            " it by η", lambda *a: ref(*a[:i], 1.0, *a[i + 1:]))
     if judge is None:
-        judge = value_judge(parse, ref, mistakes or {}, names, m, n, case, rows, rtol, atol)
+        judge = value_judge(parse, ref, mistakes, names, m, n, case, rows, rtol, atol, params)
+    if repeat:
+        judge = _same_when_repeated(parse, judge)
     checks = [Check(f"returns {shape}", make_calls, lambda rs: [parse(r.value, r.call) for r in rs],
                     gate=gate, role="gate")]
     if values:
@@ -353,6 +368,28 @@ def graded(name, params, cases, returns, ref=None, mistakes=None, *, seed, judge
         checks.append(Check("inputs unchanged", all_calls,
                             lambda rs: unchanged(params, rs), role="property"))
     return FunctionSpec(name, params, checks, line_hints, reference=ref, helpers=helpers)
+
+
+def _same(a, b):
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return False
+    return close(a, b, 1e-9, 1e-12)
+
+
+def _same_when_repeated(parse, judge):
+    """A judge that first compares the repeated first case with the first one, then judges the rest."""
+    def run(results):
+        first, again = results[0], results[-1]
+        if again.call.key == "again" and first.status == again.status == "ok":
+            a, b = parse(first.value, first.call), parse(again.value, again.call)
+            if not _same(a, b):
+                raise Mismatch("called twice with the same arguments it answers differently: the function keeps"
+                               " state between calls (it accumulates into a global, an attribute or a default"
+                               " argument). Start from zero in every call.")
+        judge([r for r in results if r.call.key != "again"])
+    return run
 
 
 def fixed(calls):

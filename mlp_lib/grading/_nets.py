@@ -35,14 +35,30 @@ def _output_delta(Y, T, bug):
             "dJdY": (e / np.clip(Y * (1 - Y), 1e-12, None)) / m, "e1e": e * (1 - e) / m}.get(bug, e / m)
 
 
+def logit(H):
+    """The pre-activation a of a sigmoid layer, from its output H = σ(a)."""
+    H = np.clip(H, 1e-300, 1 - 1e-16)
+    return np.log(H) - np.log1p(-H)
+
+
 def _deriv(H, back, bug, above):
+    if bug == "deriv_pre":
+        A = logit(H)
+        return A * (1 - A)
     return {"no_deriv": 1.0, "sig_of_output": sig(H) * (1 - sig(H)), "tanh_deriv": 1 - H ** 2,
             "deriv_H": H, "one_minus_sig": 1 - sig(H), "deriv_of_grad": back * (1 - back),
             "deriv_next": above * (1 - above) if above.shape == H.shape else None}.get(bug, H * (1 - H))
 
 
-def hidden_delta_variant(delta, W, H, bug=None, above=None):
-    """delta of a sigmoid layer with output H, from the delta above and its weights W."""
+def hidden_delta_variant(delta, W, H, bug=None, above=None, below=None):
+    """delta of a sigmoid layer with output H, from the delta above and its weights W.
+
+    above: the output of the layer above (for "deriv_next"); below: the layer's input (for "deriv_below").
+    """
+    if bug == "deriv_below":
+        if below is None or below.shape != H.shape:
+            return None
+        H = below
     if bug == "no_transpose":
         back = delta @ W
     elif bug == "elementwise":
@@ -73,6 +89,8 @@ def backprop_from(Hs, T, Ws, bug=None):
             H_in = Hs[l - 1]          # the output layer updated with the layer below's input (z for z2)
         if bug == "wrong_acts_all" and l >= 1:
             H_in = Hs[l - 1]
+        if bug == "input_pre" and l >= 1:
+            H_in = logit(Hs[l])
         dW = H_in.T @ delta
         if bug == "transposed":
             dW = (delta.T @ H_in).T if dW.shape[0] != dW.shape[1] else delta.T @ H_in
@@ -89,9 +107,11 @@ def backprop_from(Hs, T, Ws, bug=None):
             W_rec = Ws[l + 1] if l + 1 < L else Ws[l]
         if bug == "wrong_weights_below":
             W_rec = Ws[l - 1]
+        if bug == "grad_for_W":
+            W_rec = dW
         if W_rec is None:
             return None
-        delta = hidden_delta_variant(delta, W_rec, Hs[l], bug, Hs[l + 1])
+        delta = hidden_delta_variant(delta, W_rec, Hs[l], bug, Hs[l + 1], Hs[l - 1])
         if delta is None:
             return None
     return grads
@@ -117,9 +137,17 @@ HIDDEN_BUGS = {
     "deriv_of_grad": "σ' is taken of the incoming gradient (g (1 - g) with g = delta_next @ W_next.T);"
                      " it belongs to the layer's output H: (delta_next @ W_next.T) * H (1 - H)",
     "deriv_next": "the derivative comes from the wrong layer (the layer above's output)",
+    "deriv_pre": "σ' is written a (1 - a) of the pre-activation a; the formula y (1 - y) takes the layer's"
+                 " output y = σ(a), here H: H (1 - H)",
 }
 
 BUGS = dict(HIDDEN_BUGS, **{
+    "deriv_below": "the derivative in the recursion is taken of the layer's input (the output of the layer"
+                   " below), not of the layer's own output: H (1 - H) with H = outputs[l], this layer's output",
+    "input_pre": "dW is built from the pre-activations of the layer below, not from its output: the input of"
+                 " layer l is the activation (output) of the layer below, dW = H_(l-1)^T delta",
+    "grad_for_W": "the recursion sends delta back through the gradient dW where the weights belong:"
+                  " delta = (delta_next @ W_next.T) * H (1 - H), with the weights W, not their gradient",
     "wrong_acts": "the output layer's dW uses the wrong layer's activations: the input of the output layer"
                   " is the last hidden layer's output, not the one below it (the z instead of z2 bug)",
     "wrong_acts_all": "each layer's dW uses the wrong layer's activations: dW_l = H_(l-1)^T delta_l, where"

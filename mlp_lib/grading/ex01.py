@@ -58,6 +58,8 @@ MSE = graded(
         "the differences are not squared: mean(y - t)": lambda y, t: np.mean(y - t),
         "it is mean(y^2 - t^2): square the difference (y - t), not each term":
             lambda y, t: np.mean(y ** 2 - t ** 2),
+        "a column (m, 1) minus a row (m,) broadcasts to an (m, m) table of every pair: keep y and t 1-D"
+        " (reshape(-1)) so that y - t has shape (m,)": lambda y, t: np.mean((y[:, None] - t) ** 2),
     }, seed=102, m=lambda y, t: len(y), rows=(0, 1), shape="one number")
 
 
@@ -98,10 +100,15 @@ def _gd(X, t, lr, steps, variant=None):
         if variant != "after":
             losses.append(np.sum(r * r) if variant == "sum_loss" else np.mean(r * r))
         dw, db = factor * X.T @ r / m, factor * np.sum(r) / m
+        if variant == "replace":
+            w, b = -lr * dw, -lr * db
+            continue
         w_new = w - lr * dw
         if variant == "stale_b":  # b's gradient computed after w changed
             db = factor * np.sum(X @ w_new + b - t) / m
         b = b - lr * db * (variant != "dw_only")
+        if variant == "stale_w":  # w's gradient computed after b changed
+            w_new = w - lr * factor * X.T @ (X @ w + b - t) / m
         w = w_new
         if variant == "after":
             losses.append(np.mean((X @ w + b - t) ** 2))
@@ -135,6 +142,10 @@ GD_MISTAKES = {
     "it runs one step too few": "one_less",
     "the update is not simultaneous: b is updated with a gradient computed after w changed; compute dw and"
     " db first, then update both": "stale_b",
+    "the update is not simultaneous: w is updated with a gradient computed after b changed; compute dw and"
+    " db first, then update both": "stale_w",
+    "w and b are replaced by -η dw and -η db each step instead of being moved from their current values:"
+    " w ← w − η dw": "replace",
 }
 
 _gd_values = value_judge(_gd_parse, _gd, {text: (lambda *a, v=v: _gd(*a, variant=v)) for text, v in

@@ -53,6 +53,8 @@ SIGMOID = graded(
         "it equals 1 / (1 - exp(-a)): a sign in the denominator is flipped": lambda a: 1 / (1 - np.exp(-a)),
         "it is σ(a)(1 - σ(a)), the derivative, not σ(a) itself": lambda a: sig(a) * (1 - sig(a)),
         "it equals exp(-a) / (1 + exp(-a)) = 1 - σ(a)": lambda a: 1 - sig(a),
+        "it is a · σ(a) = a / (1 + exp(-a)) (the swish or SiLU): the numerator of σ(a) = 1 / (1 + exp(-a)) is 1,"
+        " not a": lambda a: a * sig(a),
     }, seed=201, shape="the same shape as a", extra=[_stable(
         "stable at a = ±1e4 (no overflow, no RuntimeWarning)",
         lambda: [Call("x0", np.array([-1e4, -800.0, -40.0, 0.0, 40.0, 800.0, 1e4]))], sig,
@@ -221,6 +223,9 @@ SOFTMAX_GRADIENT = graded(
         "a sigmoid is used instead of the softmax": lambda *a: _sg(*a, act=sig),
         "it is multiplied by Y (1 - Y): with softmax and cross-entropy, dJ/dA is simply (Y - T) / m":
             lambda *a: _sg(*a, extra="dsig"),
+        "db sums (Y - T) over every entry, all classes at once, instead of over the samples per class:"
+        " db = (Y - T).sum(axis=0) / m": lambda X, W, b, T: (_sg(X, W, b, T)[0],
+                                                            np.full(len(b), (softmax(X @ W + b) - T).sum() / len(X))),
     }, seed=205, m=lambda X, *r: len(X), n=lambda X, *r: X.shape[1], rows=(0, 3),
     case=lambda c: f" on X {c.args[0].shape}, W {c.args[1].shape}",
     shape="(dW, db) with the shapes of W and b", helpers=["softmax"])

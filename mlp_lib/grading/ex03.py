@@ -14,6 +14,8 @@ SIGMOID_DERIVATIVE = graded(
         "it is 1 - σ(y): the argument is already y = σ(a), and σ'(a) = y (1 - y)": lambda y: 1 - sig(y),
         "it is y (1 - σ(y)): the argument is already y = σ(a), and σ'(a) = y (1 - y)": lambda y: y * (1 - sig(y)),
         "1 - y^2 is the derivative of tanh; for the sigmoid it is y (1 - y)": lambda y: 1 - y ** 2,
+        "it is σ(1 - σ(y)): σ is applied to an output that is already σ(a), and the product is missing;"
+        " σ'(a) = y (1 - y)": lambda y: sig(1 - sig(y)),
         "it equals y (1 + y); the sigmoid's derivative is y (1 - y)": lambda y: y * (1 + y),
         "it equals 1 - y; the sigmoid's derivative is y (1 - y)": lambda y: 1 - y,
         "it returns y itself; the derivative is y (1 - y)": lambda y: y,
@@ -47,6 +49,8 @@ FORWARD = graded(
         "the output has no sigmoid: Y = σ(H @ W2 + b2)": lambda *a: _fw(*a, f2=lambda z: z),
         "it returns the pre-activations A = X W + b instead of the outputs σ(A)": lambda *a: _fw(*a, pre=True),
         "the hidden layer leaves out the bias b1": lambda *a: _fw(*a, bias1=False),
+        "σ is applied to the input X too: the input layer passes X as it is, H = σ(X @ W1 + b1)":
+            lambda X, *a: _fw(sig(X), *a),
         "the output layer leaves out the bias b2": lambda *a: _fw(*a, bias2=False),
         "the hidden layer uses tanh; this network is sigmoid throughout": lambda *a: _fw(*a, f1=np.tanh),
         "the hidden layer uses relu; this network is sigmoid throughout":

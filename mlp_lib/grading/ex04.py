@@ -30,6 +30,8 @@ OUTPUT_DELTA = graded(
         "it is e (1 - e) with e = Y - T: σ'(a) = y (1 - y) is written of the error instead of the output, and"
         " with cross-entropy it cancels anyway: delta = (Y - T) / m": lambda Y, T: (Y - T) * (1 - Y + T) / len(Y),
         "it is dJ/dY = -T / Y / m (or the BCE's dJ/dY), not dJ/dA = (Y - T) / m": lambda Y, T: -T / Y / len(Y),
+        "it is σ'(a) = Y (1 - Y) alone: the error Y - T is missing; with cross-entropy the output delta is"
+        " (Y - T) / m": lambda Y, T: Y * (1 - Y) / len(Y),
         "it is divided by m·k (a mean over every entry) instead of by m": lambda Y, T: (Y - T) / Y.size,
     }, seed=401, m=lambda Y, T: len(Y), n=lambda Y, T: Y.shape[1],
     case=lambda c: f" on Y of shape {c.args[0].shape}", shape="the same shape as Y",
@@ -61,6 +63,8 @@ LAYER_GRADIENTS = graded(
             lambda H, d: (H.T @ d / len(H), d.sum(0) / len(H)),
         "db is a mean over the rows, but delta already holds the 1/m of the mean: 1/m is applied twice;"
         " db = delta.sum(axis=0)": lambda H, d: (H.T @ d, d.mean(0)),
+        "db is summed from dW, the weight gradient, instead of from delta alone: db = delta.sum(axis=0)":
+            lambda H, d: (H.T @ d, (H.T @ d).sum(0)),
     }, seed=403, m=lambda H, d: len(H), n=lambda H, d: H.shape[1],
     shape="(dW, db) of shapes (n_in, n_out) and (n_out,)", values="values on random cases (incl. a square W)",
     case=lambda c: f" on H_prev {c.args[0].shape}, delta {c.args[1].shape}")

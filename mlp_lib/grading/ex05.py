@@ -58,10 +58,23 @@ def _rows(batches, X):
     return np.rint(firsts * 10 / X.shape[1]).astype(int)
 
 
+def _own_rows(batches, X, T):
+    """Mismatch unless every batch row is a row of X (and of T), unchanged."""
+    for j, (Xb, Tb) in enumerate(batches):
+        for part, full, name in ((Xb, X, "X"), (Tb, T, "T")):
+            rows = {tuple(row) for row in full.tolist()}
+            if any(tuple(row) not in rows for row in part.tolist()):
+                raise Mismatch(f"batch {j} holds rows that are not rows of {name}: the values were changed"
+                               f" (scaled or computed); a batch is a selection of {name}'s rows, {name}[idx],"
+                               " unchanged")
+
+
 def _mb_rows_judge(results):
     for r in results:
         X, m, bs = r.call.args[0], len(r.call.args[0]), r.call.args[2]
-        idx = _rows(_mb_parse(r.value, r.call), X)
+        batches = _mb_parse(r.value, r.call)
+        _own_rows(batches, X, r.call.args[1])
+        idx = _rows(batches, X)
         if len(idx) < m and len(set(idx.tolist())) == len(idx):
             short = m - len(idx)
             if short == m % bs:
@@ -72,14 +85,18 @@ def _mb_rows_judge(results):
                            " drop rows; every row must appear exactly once per epoch")
         counts = np.bincount(idx, minlength=m) if len(idx) and idx.min() >= 0 else None
         if counts is None or len(counts) != m or np.any(counts != 1):
-            raise Mismatch(f"with m = {m}, some rows appear twice and others never: draw a permutation of the"
-                           " row indices (rng.permutation(m)), do not sample with replacement")
+            raise Mismatch(f"with m = {m}, some rows appear twice (duplicated) and others never: draw a"
+                           " permutation of the row indices, idx = rng.permutation(m), and index with it; do not"
+                           " sample with replacement, and do not shuffle a NumPy array with Python's"
+                           " random.shuffle (it swaps views, which repeats rows)")
 
 
 def _mb_pair_judge(results):
     for r in results:
         X = r.call.args[0]
-        for Xb, Tb in _mb_parse(r.value, r.call):
+        batches = _mb_parse(r.value, r.call)
+        _own_rows(batches, X, r.call.args[1])
+        for Xb, Tb in batches:
             rows = np.rint(Xb[:, 0] * 10 / X.shape[1]).astype(int)
             if not np.array_equal(Tb[:, 0], rows.astype(float)):
                 raise Mismatch("the rows of Xb and Tb no longer belong together: X and T are unpaired"
@@ -143,6 +160,14 @@ VARIANCES = {
     "(2 / n_in)^2: the variance was used as the standard deviation (missing square root)":
         lambda a, b: (2.0 / a) ** 2,
     "1: the standard normal was not scaled": lambda a, b: 1.0,
+    "2 / n_in + n_out: the parentheses around (n_in + n_out) are missing (operator precedence)":
+        lambda a, b: 2.0 / a + b,
+    "3 / (n_in + n_out): a constant of the uniform form (U(-r, r) has variance r^2 / 3); Xavier's normal form"
+    " has variance 2 / (n_in + n_out)": lambda a, b: 3.0 / (a + b),
+    "4 / n_in: the factor 2 multiplies the standard deviation, but it belongs to the variance, inside the"
+    " square root (std = sqrt(2 / n_in))": lambda a, b: 4.0 / a,
+    "4 / (n_in + n_out): the factor 2 multiplies the standard deviation, but it belongs to the variance,"
+    " inside the square root (std = sqrt(2 / (n_in + n_out)))": lambda a, b: 4.0 / (a + b),
     "1e-4: small random numbers (std 0.01), not a scaled initialisation": lambda a, b: 1e-4,
 }
 
@@ -240,6 +265,14 @@ MOMENTUM_STEP = graded(
             lambda p, g, v, lr, beta: (p - lr * g, beta * v - lr * g),
         "the two results are swapped: return (new_param, new_velocity)":
             lambda p, g, v, lr, beta: (beta * v - lr * g, p + beta * v - lr * g),
+        "η multiplies the old velocity too: v ← βv − ηg, not η (βv − g)":
+            lambda p, g, v, lr, beta: (p + lr * (beta * v - g), lr * (beta * v - g)),
+        "the returned velocity is only the gradient step −ηg: βv is missing from the new velocity, so it is not"
+        " carried to the next step; return the whole step v ← βv − ηg":
+            lambda p, g, v, lr, beta: (p + beta * v - lr * g, -lr * g),
+        "on the first step (zero velocity) the velocity starts at −g, without the learning rate η:"
+        " v ← βv − ηg holds on the first step too, giving −ηg":
+            lambda p, g, v, lr, beta: (p - g, -g) if not np.any(v) else (p + beta * v - lr * g, beta * v - lr * g),
         "new_param is param unchanged: the update went to a copy (or a local name) that is never returned":
             lambda p, g, v, lr, beta: (p, beta * v - lr * g),
         "η is missing from the velocity (v ← βv − g): on the first step, from zero velocity, the parameter"
@@ -293,23 +326,29 @@ def _predicted_labels(value, call):
                    f" (class scores) or ({m},) (labels)")
 
 
-CHANCE = ("That is chance level: the network did not learn. Candidates: a sign flipped in the update"
-          " (p + η g), parameters updated on a copy and never written back to the layer, a learning rate far"
-          " off, X and T unpaired in the mini-batches, or all-zero weights.")
+CANDIDATES = ("a sign flipped in the update (p + η g), parameters updated on a copy (or a local name) and never"
+              " written back to the layer, only some layers updated, a learning rate far off, X and T unpaired"
+              " in the mini-batches, or all-zero weights")
 
 
 def _train_accuracy(results):
     labels = digits_split()[3]
     acc = float(np.mean(_predicted_labels(results[0].value, results[0].call) == labels))
+    if acc < 0.2:
+        raise Mismatch(f"test accuracy {100 * acc:.1f} %, needs >= 95 %. That is chance level: the network did"
+                       f" not learn. Candidates: {CANDIDATES}.")
+    if acc < 0.9:
+        raise Mismatch(f"test accuracy {100 * acc:.1f} %, needs >= 95 %: the network learns only a little."
+                       f" Candidates: {CANDIDATES}.")
     if acc < 0.95:
-        hint = f" {CHANCE}" if acc < 0.2 else " Train longer or tune η (lr)."
-        raise Mismatch(f"test accuracy {100 * acc:.1f} %, needs >= 95 %.{hint}")
+        raise Mismatch(f"test accuracy {100 * acc:.1f} %, needs >= 95 %: nearly there; train longer or tune η"
+                       " (lr).")
 
 
 TRAIN = graded(
     "train", "X, T", _train_cases, _predicted_labels, None, seed=505, judge=_train_accuracy,
     shape="a model whose predict(X) gives (m, 10) class scores",
-    values="test accuracy >= 95 % on the digits split",
+    values="test accuracy >= 95 % on the digits split", repeat=False,
     helpers=["iterate_minibatches", "momentum_step", "he_init", "xavier_init"])
 TRAIN.checks[1].points = 2.0
 
