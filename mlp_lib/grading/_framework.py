@@ -17,6 +17,7 @@ import numpy as np
 from mlp_lib.grading._diagnosing import (  # noqa: F401  (re-exported for the exercise modules)
     NOT_DONE,
     Mismatch,
+    _finish,
     close,
     diagnose,
     divisors_of,
@@ -266,13 +267,45 @@ def _apply(fn, call, k):
         return None
 
 
+def _integer_inputs(params, calls, bad):
+    """The cause when exactly the cases with an integer array argument are wrong, else None."""
+    ints = [i for i, c in enumerate(calls)
+            if any(isinstance(a, np.ndarray) and a.dtype.kind in "iu" for a in c.args)]
+    if not bad or set(bad) != set(ints) or len(bad) == len(calls):
+        return None
+    c = calls[ints[0]]
+    p = next((params or [])[k] if k < len(params or []) else "the input" for k, a in enumerate(c.args)
+             if isinstance(a, np.ndarray) and a.dtype.kind in "iu")
+    return (f"it is wrong only when {p} is an integer array: an array made from it, np.zeros_like({p}) or"
+            f" {p}.copy(), keeps its integer dtype, so every value written into it is truncated to an integer."
+            f" Make float arrays: np.zeros({p}.shape) or {p}.astype(float).")
+
+
+def _common_factor(gots, outs):
+    """c when every got = c * out (one c for all cases, c not 0 or 1), else None."""
+    cs = []
+    for g, o in zip(gots, outs):
+        g, o = np.asarray(g, dtype=float).reshape(-1), np.asarray(o, dtype=float).reshape(-1)
+        oo = float(o @ o)
+        if g.shape != o.shape or oo < 1e-300:
+            return None
+        cs.append(float(g @ o) / oo)
+        if not close(g, cs[-1] * o, 1e-4, 1e-10):
+            return None
+    if cs and all(abs(c - cs[0]) <= 1e-4 * max(1.0, abs(cs[0])) for c in cs) and abs(cs[0]) > 1e-9 \
+            and abs(cs[0] - 1) > 1e-6:
+        return cs[0]
+    return None
+
+
 def value_judge(parse, ref, mistakes, names, m=None, n=None, case=None, rows=(), rtol=1e-5, atol=1e-8,
-                params=None):
+                params=None, scaled=None):
     """A judge comparing every output component with ``ref``, naming the cause of a difference.
 
     mistakes: {cause text: function of the call's arguments giving what that
     mistake returns}. rows: the argument positions that hold samples as rows;
-    then "only the last sample" is recognised too.
+    then "only the last sample" is recognised too. scaled: {cause text: function} for mistakes
+    that give that function's result times any constant.
     """
     k = len(names)
     mistakes = dict(mistakes)
@@ -294,6 +327,16 @@ def value_judge(parse, ref, mistakes, names, m=None, n=None, case=None, rows=(),
         ms = [c.apply(m) for c in calls] if m else None
         ns = [c.apply(n) for c in calls] if n else None
         divisors = [divisors_of(params, c.args) for c in calls] if params and m else None
+        bad = [i for i, (g, e) in enumerate(zip(gots, exps)) if not all(close(a, b) for a, b in zip(g, e))]
+        cause = _integer_inputs(params, calls, bad)
+        if cause:
+            raise Mismatch(cause)
+        for text, fn in (scaled or {}).items():
+            outs_ = [_apply(fn, c, k) for c in calls]
+            if bad and all(o is not None for o in outs_) and all(
+                    _common_factor([g[j] for g in gots], [o[j] for o in outs_]) is not None
+                    for j in range(k) if not all(close(g[j], e[j]) for g, e in zip(gots, exps))):
+                raise Mismatch(_finish(text))
         problems = []
         for j, name in enumerate(names):
             g_j = [g[j] for g in gots]
@@ -315,7 +358,7 @@ def value_judge(parse, ref, mistakes, names, m=None, n=None, case=None, rows=(),
 
 
 def graded(name, params, cases, returns, ref=None, mistakes=None, *, seed, judge=None, m=None, n=None,
-           case=None, rows=(), shape="the right types and shapes", values="values on random cases",
+           case=None, rows=(), scaled=None, shape="the right types and shapes", values="values on random cases",
            extra=(), mutates=False, line_hints=(), helpers=(), gate=True, repeat=True, rtol=1e-5, atol=1e-8):
     """Declare a graded function; return its FunctionSpec with the standard checks.
 
@@ -347,7 +390,7 @@ def graded(name, params, cases, returns, ref=None, mistakes=None, *, seed, judge
         mistakes.setdefault("the learning rate η (lr) is never used: the step is the whole gradient; multiply"
                             " it by η", lambda *a: ref(*a[:i], 1.0, *a[i + 1:]))
     if judge is None:
-        judge = value_judge(parse, ref, mistakes, names, m, n, case, rows, rtol, atol, params)
+        judge = value_judge(parse, ref, mistakes, names, m, n, case, rows, rtol, atol, params, scaled)
     if repeat:
         judge = _same_when_repeated(parse, judge)
     checks = [Check(f"returns {shape}", make_calls, lambda rs: [parse(r.value, r.call) for r in rs],

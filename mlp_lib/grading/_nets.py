@@ -45,6 +45,8 @@ def _deriv(H, back, bug, above):
     if bug == "deriv_pre":
         A = logit(H)
         return A * (1 - A)
+    if bug == "times_pre":
+        return logit(H) * H * (1 - H)
     return {"no_deriv": 1.0, "sig_of_output": sig(H) * (1 - sig(H)), "tanh_deriv": 1 - H ** 2,
             "deriv_H": H, "one_minus_sig": 1 - sig(H), "deriv_of_grad": back * (1 - back),
             "deriv_next": above * (1 - above) if above.shape == H.shape else None}.get(bug, H * (1 - H))
@@ -136,7 +138,10 @@ HIDDEN_BUGS = {
     "deriv_H": "the derivative is H instead of H (1 - H)",
     "deriv_of_grad": "σ' is taken of the incoming gradient (g (1 - g) with g = delta_next @ W_next.T);"
                      " it belongs to the layer's output H: (delta_next @ W_next.T) * H (1 - H)",
-    "deriv_next": "the derivative comes from the wrong layer (the layer above's output)",
+    "deriv_next": "the derivative comes from the wrong layer's output (the layer above's: an index off by one);"
+                  " use this layer's own output, H (1 - H)",
+    "times_pre": "σ'(a) = H (1 - H) is multiplied by the pre-activation a as well: an extra factor a; g'(a) is"
+                 " the derivative evaluated at a, not a product with a",
     "deriv_pre": "σ' is written a (1 - a) of the pre-activation a; the formula y (1 - y) takes the layer's"
                  " output y = σ(a), here H: H (1 - H)",
 }
@@ -146,8 +151,8 @@ BUGS = dict(HIDDEN_BUGS, **{
                    " below), not of the layer's own output: H (1 - H) with H = outputs[l], this layer's output",
     "input_pre": "dW is built from the pre-activations of the layer below, not from its output: the input of"
                  " layer l is the activation (output) of the layer below, dW = H_(l-1)^T delta",
-    "grad_for_W": "the recursion sends delta back through the gradient dW where the weights belong:"
-                  " delta = (delta_next @ W_next.T) * H (1 - H), with the weights W, not their gradient",
+    "grad_for_W": "the recursion uses the gradient instead of the weights: delta = (delta_next @ W_next.T) *"
+                  " H (1 - H) takes the weights, not the gradient dW",
     "wrong_acts": "the output layer's dW uses the wrong layer's activations: the input of the output layer"
                   " is the last hidden layer's output, not the one below it (the z instead of z2 bug)",
     "wrong_acts_all": "each layer's dW uses the wrong layer's activations: dW_l = H_(l-1)^T delta_l, where"

@@ -58,6 +58,8 @@ MSE = graded(
         "the differences are not squared: mean(y - t)": lambda y, t: np.mean(y - t),
         "it is mean(y^2 - t^2): square the difference (y - t), not each term":
             lambda y, t: np.mean(y ** 2 - t ** 2),
+        "it is the square root of the sum of squares: the mean (1/m) is missing and no root belongs;"
+        " mse = mean((y - t)^2)": lambda y, t: np.sqrt(np.sum((y - t) ** 2)),
         "a column (m, 1) minus a row (m,) broadcasts to an (m, m) table of every pair: keep y and t 1-D"
         " (reshape(-1)) so that y - t has shape (m,)": lambda y, t: np.mean((y[:, None] - t) ** 2),
     }, seed=102, m=lambda y, t: len(y), rows=(0, 1), shape="one number")
@@ -76,6 +78,10 @@ MSE_GRADIENT = graded(
         "the bias gradient is missing its factor 2 / m: db = (2/m) * sum(y - t)":
             lambda X, w, b, t: _grad(X, w, b, t, db_of=np.sum),
         "db is the mean of (y - t) without the factor 2": lambda X, w, b, t: _grad(X, w, b, t, db_of=np.mean),
+        "a column (m, 1) minus a row (m,) broadcasts to an (m, m) table of every pair: keep the prediction and"
+        " t 1-D (reshape(-1)) so that y - t has shape (m,)":
+            lambda X, w, b, t: (2 / len(X) * (X.T @ ((X @ w + b)[:, None] - t)).sum(1),
+                                2 / len(X) * np.sum((X @ w + b)[:, None] - t)),
     }, seed=103, m=_m, n=_n, case=_on_X, rows=(0, 3), shape="(dw, db) of the right shapes",
     helpers=["predict"])
 
@@ -95,7 +101,15 @@ def _gd(X, t, lr, steps, variant=None):
     w, b, losses = np.zeros(n), 0.0, []
     n_steps = steps - (variant == "one_less")
     factor = {"no2": 1.0, "no_m": 2.0 * m, "ascent": -2.0}.get(variant, 2.0)
+    if variant == "no_lr":
+        lr = 1.0
     for _ in range(n_steps):
+        if variant == "per_sample":
+            losses.append(np.mean((X @ w + b - t) ** 2))
+            for x_i, t_i in zip(X, t):
+                r_i = x_i @ w + b - t_i
+                w, b = w - lr * 2 * r_i * x_i, b - lr * 2 * r_i
+            continue
         r = X @ w + b - t
         if variant != "after":
             losses.append(np.sum(r * r) if variant == "sum_loss" else np.mean(r * r))
@@ -146,6 +160,9 @@ GD_MISTAKES = {
     " db first, then update both": "stale_w",
     "w and b are replaced by -η dw and -η db each step instead of being moved from their current values:"
     " w ← w − η dw": "replace",
+    "the learning rate η (lr) is never used: the step is the whole gradient; multiply it by η": "no_lr",
+    "w and b are updated after each sample inside one step (stochastic updates): one step of gradient descent"
+    " makes one update with the gradient of the whole batch (the mean over every sample)": "per_sample",
 }
 
 _gd_values = value_judge(_gd_parse, _gd, {text: (lambda *a, v=v: _gd(*a, variant=v)) for text, v in

@@ -44,7 +44,7 @@ def _stable(title, calls, ref, hint):
 
 SIGMOID = graded(
     "sigmoid", "a", lambda rng: [(rng.normal(size=7) * 3,), (rng.normal(size=(4, 3)) * 3,),
-                                 (np.linspace(-6, 6, 9),)],
+                                 (np.linspace(-6, 6, 9),), (rng.integers(-4, 5, size=(2, 3)),)],
     _same_shape("σ(a)"), sig, {
         "it equals 1 / (1 + exp(a)): the sign in the exponent is flipped; σ(a) = 1 / (1 + exp(-a))":
             lambda a: sig(-a),
@@ -186,7 +186,8 @@ def _softmax_extreme_judge(results):
 
 
 SOFTMAX = graded(
-    "softmax", "A", lambda rng: [(rng.normal(size=s) * 2,) for s in [(5, 3), (4, 4), (2, 6)]],
+    "softmax", "A", lambda rng: [(rng.normal(size=s) * 2,) for s in [(5, 3), (4, 4), (2, 6)]]
+    + [(rng.integers(-3, 4, size=(3, 4)),)],
     _same_shape("softmax(A)"), softmax, seed=204, judge=_softmax_values, shape="the same shape as A",
     values="values on random cases (rows sum to 1)", extra=[
         lambda make_calls, parse: Check(
@@ -223,6 +224,8 @@ SOFTMAX_GRADIENT = graded(
         "a sigmoid is used instead of the softmax": lambda *a: _sg(*a, act=sig),
         "it is multiplied by Y (1 - Y): with softmax and cross-entropy, dJ/dA is simply (Y - T) / m":
             lambda *a: _sg(*a, extra="dsig"),
+        "the softmax is applied twice (a softmax of a softmax): the scores A are turned into probabilities"
+        " once, Y = softmax(A)": lambda *a: _sg(*a, act=lambda A: softmax(softmax(A))),
         "db sums (Y - T) over every entry, all classes at once, instead of over the samples per class:"
         " db = (Y - T).sum(axis=0) / m": lambda X, W, b, T: (_sg(X, W, b, T)[0],
                                                             np.full(len(b), (softmax(X @ W + b) - T).sum() / len(X))),

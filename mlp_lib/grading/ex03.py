@@ -16,6 +16,7 @@ SIGMOID_DERIVATIVE = graded(
         "1 - y^2 is the derivative of tanh; for the sigmoid it is y (1 - y)": lambda y: 1 - y ** 2,
         "it is σ(1 - σ(y)): σ is applied to an output that is already σ(a), and the product is missing;"
         " σ'(a) = y (1 - y)": lambda y: sig(1 - sig(y)),
+        "it is y − (1 − y): a minus where the product belongs; σ'(a) = y (1 − y)": lambda y: y - (1 - y),
         "it equals y (1 + y); the sigmoid's derivative is y (1 - y)": lambda y: y * (1 + y),
         "it equals 1 - y; the sigmoid's derivative is y (1 - y)": lambda y: 1 - y,
         "it returns y itself; the derivative is y (1 - y)": lambda y: y,
@@ -49,6 +50,10 @@ FORWARD = graded(
         "the output has no sigmoid: Y = σ(H @ W2 + b2)": lambda *a: _fw(*a, f2=lambda z: z),
         "it returns the pre-activations A = X W + b instead of the outputs σ(A)": lambda *a: _fw(*a, pre=True),
         "the hidden layer leaves out the bias b1": lambda *a: _fw(*a, bias1=False),
+        "the output goes through σ twice: Y = σ(H @ W2 + b2) applies it once, and its result is already a"
+        " probability": lambda *a: _fw(*a, f2=lambda z: sig(sig(z))),
+        "the hidden layer goes through σ twice: H = σ(X @ W1 + b1) applies it once":
+            lambda *a: _fw(*a, f1=lambda z: sig(sig(z))),
         "σ is applied to the input X too: the input layer passes X as it is, H = σ(X @ W1 + b1)":
             lambda X, *a: _fw(sig(X), *a),
         "the output layer leaves out the bias b2": lambda *a: _fw(*a, bias2=False),

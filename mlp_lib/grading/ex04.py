@@ -47,7 +47,9 @@ HIDDEN_DELTA = graded(
     "hidden_delta", "delta_next, W_next, H", _hd_cases, [("delta", lambda d, W, H: H.shape)],
     hidden_delta_variant, {text: (lambda d, W, H, bug=bug: hidden_delta_variant(d, W, H, bug))
                            for bug, text in HIDDEN_BUGS.items() if bug != "deriv_next"},
-    seed=402, m=lambda d, W, H: len(d), shape="shape (m, n) like H",
+    seed=402, m=lambda d, W, H: len(d), shape="shape (m, n) like H", scaled={
+        "the derivative factor is one number everywhere: it does not depend on H, the layer's output; multiply by"
+        " H (1 - H), computed from H": lambda d, W, H: d @ W.T},
     values="values on random cases (incl. a square W and one output unit)",
     case=lambda c: f" on delta_next {c.args[0].shape}, W_next {c.args[1].shape}")
 
@@ -63,6 +65,9 @@ LAYER_GRADIENTS = graded(
             lambda H, d: (H.T @ d / len(H), d.sum(0) / len(H)),
         "db is a mean over the rows, but delta already holds the 1/m of the mean: 1/m is applied twice;"
         " db = delta.sum(axis=0)": lambda H, d: (H.T @ d, d.mean(0)),
+        "dW is the outer product of the averaged input and the summed delta: the average is taken before the"
+        " product; dW = H_prev.T @ delta sums the per-sample products":
+            lambda H, d: (np.outer(H.mean(0), d.sum(0)), d.sum(0)),
         "db is summed from dW, the weight gradient, instead of from delta alone: db = delta.sum(axis=0)":
             lambda H, d: (H.T @ d, (H.T @ d).sum(0)),
     }, seed=403, m=lambda H, d: len(H), n=lambda H, d: H.shape[1],
@@ -173,6 +178,7 @@ F_SRC = "lambda x: float(np.sum(C * np.sin(x)) + 0.5 * np.sum(D * x ** 3))"
 def _ng_cases(rng):
     out = [Call(f"c{i}", Fn(F_SRC, C=rng.normal(size=s), D=rng.normal(size=s)), rng.normal(size=s))
            for i, s in enumerate([(5,), (3, 4)])]
+    out.append(Call("int", Fn(F_SRC, C=rng.normal(size=3), D=rng.normal(size=3)), rng.integers(-3, 4, size=3)))
     return out + [Call("c2", Fn(F_SRC, C=rng.normal(size=4), D=rng.normal(size=4)), rng.normal(size=4), eps=1e-4)]
 
 
@@ -208,7 +214,8 @@ _ng_compare = value_judge(
             _ng_kind("no2"),
         "every entry of x is moved at once (x + eps): move one entry at a time, x[i] + eps, and keep the"
         " others fixed": _ng_kind("all_at_once"),
-    }, ["the gradient"], rtol=1e-6, atol=1e-9, case=lambda c: f" on x of shape {c.args[1].shape}")
+    }, ["the gradient"], rtol=1e-6, atol=1e-9, case=lambda c: f" on x of shape {c.args[1].shape}",
+    params=["f", "x", "eps"])
 
 
 def _ng_values(results):
