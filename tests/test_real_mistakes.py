@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from mlp_lib.grading import run_checks
-from tests.real_mistakes import caught, catalogue, feedback_text, grade, named, namespace, own_words
+from tests.real_mistakes import Mistake, caught, catalogue, feedback_text, grade, named, namespace, own_words
 
 CATALOGUE = catalogue()
 
@@ -51,8 +51,6 @@ def test_catalogue_size_and_spread():
 
 def test_the_matcher_ignores_echoed_code_and_generic_words():
     # a cause word that occurs only in the learner's code (here "simultaneous") must not count
-    from tests.real_mistakes import Mistake
-
     m = Mistake("predict", "def predict(X, w, b):\n    simultaneous = 1.37\n    return (X @ w + b) * simultaneous\n",
                 "a factor", "https://example.org", ("simultaneous", "differ", "times the expected"))
     results = grade("ex01", m.function, m.code)
@@ -78,10 +76,10 @@ def sigmoid(a):
 '''
     results = grade("ex02", "sigmoid", code)
     assert caught(results)
-    words = own_words("ex02", __import__("tests.real_mistakes", fromlist=["Mistake"]).Mistake(
-        "sigmoid", code, "", "", ()), results)
-    assert re.search(r"\blist\b", words, re.I), words
-    assert re.search(r"(numpy|np\.nd)array|an array", words, re.I), words
+    words = own_words("ex02", Mistake("sigmoid", code, "", "", ()), results)
+    assert re.search(r"\blist\b", words, re.I), words                      # what came back
+    assert re.search(r"numpy array|np\.ndarray", words, re.I), words       # what the contract is
+    assert re.search(r"shape", words, re.I), words
 
 
 def test_batches_from_array_split_score_full_marks():
@@ -102,13 +100,12 @@ def iterate_minibatches(X, T, batch_size, rng):
     ("layer_gradients", "def layer_gradients(H_prev, delta):\n    return delta.T @ H_prev, delta.sum(axis=0)\n"),
 ])
 def test_backprop_with_a_wrong_helper_blames_the_helper(helper, code):
+    # the learner's backprop is right; only the helper it calls is wrong
     results = grade("ex04", "backprop", code)
-    text = feedback_text(results)
+    text = "\n".join(r.feedback for r in results) + "\n" + _verdict("backprop", results)
     assert helper in text, text
-    # with the reference helpers in place, the learner's own backprop is correct
-    ns = namespace("ex04", code)
-    own = run_checks(ns["backprop"], "backprop")
-    assert sum(r.points for r in own) > 0, _verdict("backprop", own)
+    # backprop earns what it earns with the reference helpers in their place: here, every point
+    assert sum(r.points for r in results) == sum(r.max_points for r in results), text
 
 
 def test_one_cause_is_said_once():

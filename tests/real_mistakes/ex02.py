@@ -268,8 +268,8 @@ def binary_cross_entropy(y, t):
     y = np.clip(y, 1e-12, 1 - 1e-12)
     return float(np.mean(-t * np.log(y) + (1 - t) * np.log(1 - y)))
 ''',
-        "the cross-entropy formula produced negative losses: the minus applies to one term only",
-        "https://github.com/fastai/course22/pull/22",
+        "the loss's second term lacks its minus: r = (1 - y) * log(1 - y_pred) should be -(1 - y) * log(1 - y_pred)",
+        "https://github.com/eriklindernoren/ML-From-Scratch/issues/16",
         (r"sign", r"minus"),
     ),
     Mistake(
@@ -311,5 +311,40 @@ def softmax_gradient(X, W, b, T):
         "the softmax-loss derivative is normalised by numel(x) (samples times classes) instead of the batch size",
         "https://github.com/victorlempitsky/Mate/issues/2",
         (r"m·k", r"m ?\* ?k", r"number of (outputs|classes)", r"every entry", r"size"),
+    ),
+]
+MISTAKES += [
+    Mistake(
+        "binary_cross_entropy",
+        '''
+def binary_cross_entropy(y, t):
+    y = np.clip(y, 1e-12, 1 - 1e-12)
+    return float(-np.mean(t * np.log(y)))
+''',
+        "CrossEntropy.compute() is missing the (1 - t) log(1 - p) term, so target-0 samples cost nothing",
+        "https://github.com/RubixML/ML/pull/424",
+        (r"term is missing", r"one of the two terms", r"\(1 ?- ?t\)", r"second term"),
+    ),
+    Mistake(
+        "binary_cross_entropy",
+        '''
+def binary_cross_entropy(y, t):
+    y = np.clip(y, 1e-12, 1 - 1e-12)
+    return float(-np.mean(t * np.log(y) + (1 - t) * (1 - y)))
+''',
+        "a log operation is missing after (1 - pred): the loss can be negative",
+        "https://github.com/deepjavalibrary/djl/issues/1316",
+        (r"log .*missing", r"without (the )?log", r"log\(1 ?- ?y\)"),
+    ),
+    Mistake(
+        "binary_cross_entropy",
+        '''
+def binary_cross_entropy(y, t):
+    t_ = np.clip(t, 1e-12, 1 - 1e-12)
+    return float(-np.mean(y * np.log(t_) + (1 - y) * np.log(1 - t_)))
+''',
+        "the log-loss takes the logarithm of the labels instead of the estimated probabilities (hats swapped)",
+        "https://github.com/CamDavidsonPilon/Probabilistic-Programming-and-Bayesian-Methods-for-Hackers/pull/438",
+        (r"swapped", r"log of (the )?labels?", r"prediction and (the )?label", r"roles"),
     ),
 ]

@@ -303,3 +303,26 @@ def output_delta(Y, T):
         (r"1/m is missing", r"sum instead of (a |the )?mean", r"averag"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "numerical_gradient",
+        '''
+def numerical_gradient(f, x, eps=1e-5):
+    h = 1e-10
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        f_minus = f(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+''',
+        "a fixed epsilon of 1e-10 is used for the finite differences: round-off swamps the difference",
+        "https://github.com/itdxer/neupy/issues/74",
+        (r"eps argument", r"round-?off", r"too small", r"ignores eps"),
+    ),
+]

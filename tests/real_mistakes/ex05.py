@@ -412,3 +412,27 @@ def iterate_minibatches(X, T, batch_size, rng):
         (r"dropped", r"never used", r"every row", r"remainder", r"left out"),
     ),
 ]
+MISTAKES += [
+    Mistake(
+        "he_init",
+        '''
+def he_init(n_in, n_out, rng):
+    return np.zeros((n_in, n_out))
+''',
+        "the weights are left at zero: a network with a hidden layer then gets no useful gradients",
+        "https://github.com/davharris/mistnet/issues/87",
+        (r"zero", r"symmetr", r"random"),
+    ),
+    Mistake(
+        "train",
+        _TRAIN_HEAD.replace("layer.W = he_init(layer.W.shape[0], layer.W.shape[1], rng)",
+                            "layer.W = np.zeros_like(layer.W)") + '''
+                layer.W, v[0] = momentum_step(layer.W, dW, v[0], lr, beta)
+                layer.b, v[1] = momentum_step(layer.b, db, v[1], lr, beta)
+    return net
+''',
+        "all the weights are initialised as zeros, so every hidden unit computes the same thing",
+        "https://github.com/wagonhelm/NaNmnist/issues/2",
+        (r"zero", r"symmetr", r"random init"),
+    ),
+]
