@@ -37,6 +37,10 @@ _HINTS = [
     (("cannot unpack", "too many values to unpack", "not enough values to unpack"),
      "unpacking the wrong number of values: check what each of your helper functions returns."),
     (("maximum recursion depth",), "the function calls itself without end."),
+    (("Cannot cast ufunc",),
+     "an in-place operation (out=..., +=, *=, **=) writes into an existing array, here one of integers that"
+     " cannot hold the result; done on an argument, it also changes the caller's array in place (mutated)."
+     " Build a new float array instead: a = np.asarray(a, dtype=float), then a = a + 1.0."),
     (("division by zero",), "a division by zero."),
     (("index", "out of bounds for axis 0"),
      "an index past the end: a loop that runs one step too far, or a layer index off by one?"),

@@ -265,7 +265,7 @@ MOMENTUM_STEP = graded(
             lambda p, g, v, lr, beta: (p - lr * g, beta * v - lr * g),
         "the two results are swapped: return (new_param, new_velocity)":
             lambda p, g, v, lr, beta: (beta * v - lr * g, p + beta * v - lr * g),
-        "the learning rate η multiplies the old velocity too: v ← βv − ηg, not η (βv − g)":
+        "the old velocity is multiplied by the learning rate η too: v ← βv − ηg, not η (βv − g)":
             lambda p, g, v, lr, beta: (p + lr * (beta * v - g), lr * (beta * v - g)),
         "the returned velocity is only the gradient step −ηg: βv is missing from the new velocity, so it is not"
         " carried to the next step; return the whole step v ← βv − ηg":
