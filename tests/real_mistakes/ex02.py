@@ -64,7 +64,7 @@ def softmax_gradient(X, W, b, T):
 ''',
         "the loss gradient is labels - p instead of p - labels",
         "https://github.com/deeplearning4j/deeplearning4j/issues/345",
-        (r"sign",),
+        (r"\bsigns?\b",),
     ),
     Mistake(
         "softmax_gradient",
@@ -173,7 +173,7 @@ def logistic_gradient(X, w, b, t):
 ''',
         "the weight-update formula lost the minus in the sigmoid's argument",
         "https://github.com/Yorko/mlcourse.ai/issues/640",
-        (r"sign",),
+        (r"\bsigns?\b",),
     ),
     Mistake(
         "softmax",
@@ -237,7 +237,7 @@ def sigmoid(a):
 ''',
         "sigmoid(x) = 1 / (1 + exp(-x)), but the implementation had no minus",
         "https://github.com/pytorch/torcharrow/pull/523",
-        (r"sign",),
+        (r"\bsigns?\b",),
     ),
     Mistake(
         "binary_cross_entropy",
@@ -259,7 +259,7 @@ def binary_cross_entropy(y, t):
 ''',
         "the cross-entropy loss is written log(1/3) instead of -log(1/3): the leading minus is missing",
         "https://github.com/cs231n/cs231n.github.io/pull/244",
-        (r"sign",),
+        (r"\bsigns?\b",),
     ),
     Mistake(
         "binary_cross_entropy",
@@ -270,7 +270,7 @@ def binary_cross_entropy(y, t):
 ''',
         "the loss's second term lacks its minus: r = (1 - y) * log(1 - y_pred) should be -(1 - y) * log(1 - y_pred)",
         "https://github.com/eriklindernoren/ML-From-Scratch/issues/16",
-        (r"sign", r"minus"),
+        (r"\bsigns?\b", r"minus"),
     ),
     Mistake(
         "softmax_gradient",
@@ -310,7 +310,7 @@ def softmax_gradient(X, W, b, T):
 ''',
         "the softmax-loss derivative is normalised by numel(x) (samples times classes) instead of the batch size",
         "https://github.com/victorlempitsky/Mate/issues/2",
-        (r"m·k", r"m ?\* ?k", r"number of (outputs|classes)", r"every entry", r"size"),
+        (r"m·k", r"m ?\* ?k", r"number of (outputs|classes)", r"every entry", r"\.size\b"),
     ),
 ]
 MISTAKES += [

@@ -39,7 +39,7 @@ def sigmoid_derivative(y):
 ''',
         "the gradient of the sigmoid taken as s(x)(s(x) - 1): the sign is wrong",
         "https://github.com/JuliaAI/MLJLinearModels.jl/issues/104",
-        (r"sign",),
+        (r"\bsigns?\b",),
     ),
 ]
 MISTAKES += [
@@ -66,7 +66,7 @@ def backward(X, H, Y, T, W2):
 ''',
         "dZ1 computed with np.multiply (elementwise) between W2^T and dZ2 instead of a dot product",
         "https://community.deeplearning.ai/t/week-3-exercise-6-cost-function/723602/2",
-        (r"elementwise", r"matrix product", r"np\.dot", r"@"),
+        (r"elementwise", r"matrix product"),
     ),
     Mistake(
         "backward",
@@ -157,7 +157,7 @@ def backward(X, H, Y, T, W2):
 ''',
         "the output error is training_set_outputs - output, target minus prediction",
         "https://github.com/jiexunsee/Neural-Network-with-Python/issues/1",
-        (r"sign",),
+        (r"\bsigns?\b",),
     ),
     Mistake(
         "backward",
@@ -216,7 +216,7 @@ def backward(X, H, Y, T, W2):
 ''',
         "the gradient is written Delta = Delta + (A_in)^T delta, accumulating over calls",
         "https://github.com/rasbt/python-machine-learning-book-2nd-edition/issues/94",
-        (r"accumulat", r"(earlier|previous) call", r"state", r"start(s)? from zero"),
+        (r"accumulat", r"(earlier|previous) call", r"\bstate\b", r"start(s)? from zero"),
     ),
 ]
 MISTAKES += [

@@ -115,7 +115,7 @@ def output_delta(Y, T):
 ''',
         "the cross-entropy output error written as (target - output) instead of (output - target)",
         "https://github.com/haifengl/smile/pull/151",
-        (r"sign",),
+        (r"\bsigns?\b",),
     ),
     Mistake(
         "output_delta",

@@ -117,7 +117,7 @@ def momentum_step(param, grad, velocity, lr, beta):
 ''',
         "velocity = past_velocity * momentum + learning_rate * gradient: the gradient term's sign",
         "https://github.com/fchollet/deep-learning-with-python-notebooks/issues/19",
-        (r"sign",),
+        (r"\bsigns?\b",),
     ),
     Mistake(
         "iterate_minibatches",
@@ -312,7 +312,7 @@ MISTAKES += [
 ''',
         "velocity = past_velocity * momentum + learning_rate * gradient: the training step climbs the loss",
         "https://github.com/fchollet/deep-learning-with-python-notebooks/issues/19",
-        (r"sign", r"ascent", r"climb"),
+        (r"\bsigns?\b", r"ascent", r"climb"),
     ),
     Mistake(
         "train",
@@ -335,7 +335,7 @@ MISTAKES += [
 ''',
         "some weights are never updated by the training loop (they are left out of what gets written back)",
         "https://github.com/fzenke/spytorch/issues/7",
-        (r"written back", r"never (stored|assigned|updated)", r"copy"),
+        (r"written back", r"never (stored|assigned|updated)", r"\bcop(y|ies)\b"),
     ),
 ]
 MISTAKES += [
@@ -421,7 +421,7 @@ def he_init(n_in, n_out, rng):
 ''',
         "the weights are left at zero: a network with a hidden layer then gets no useful gradients",
         "https://github.com/davharris/mistnet/issues/87",
-        (r"zero", r"symmetr", r"random"),
+        (r"\bzeros?\b", r"all-zero", r"symmetr", r"\brandom\b"),
     ),
     Mistake(
         "train",
@@ -433,6 +433,6 @@ def he_init(n_in, n_out, rng):
 ''',
         "all the weights are initialised as zeros, so every hidden unit computes the same thing",
         "https://github.com/wagonhelm/NaNmnist/issues/2",
-        (r"zero", r"symmetr", r"random init"),
+        (r"\bzeros?\b", r"all-zero", r"symmetr", r"random init"),
     ),
 ]
