@@ -70,11 +70,13 @@ class FunctionSpec:
 
     reference: the correct function (used in place of a learner's helper to
     tell whose mistake it is); helpers: names of graded functions this one
-    may call.
+    may call; note_helpers_ruled_out: say so in the feedback when the helpers
+    are not the cause.
     """
 
-    def __init__(self, name, params, checks, line_hints=(), reference=None, helpers=()):
+    def __init__(self, name, params, checks, line_hints=(), reference=None, helpers=(), note_helpers_ruled_out=False):
         self.name = name
+        self.note_helpers_ruled_out = note_helpers_ruled_out
         self.params = list(params)
         self.checks = checks
         self.line_hints = list(line_hints)
@@ -121,9 +123,10 @@ def _run(spec, runner, calls, timeout, cache, replace=None):
 def _judge(spec, check, results):
     if not check.allow_errors:
         for r in results:
-            if r.status == "error":
+            if r.status == "error" and not getattr(r.call, "optional", False):
                 raise Mismatch(explain_exception(spec, r))
-    check.judge(results)
+    with np.errstate(all="ignore"):  # the learner's values may hold NaN, inf or zeros
+        check.judge(results)
 
 
 def grade_function(spec, runner, timeout=None, seed=None):
@@ -172,7 +175,7 @@ def grade_function(spec, runner, timeout=None, seed=None):
             skip_reason = msg
             continue
         result(True, "ok")
-    _attribute_to_helpers(spec, runner, timeout, out, calls_of)
+    _attribute_to_helpers(spec, runner, timeout, out, calls_of, seed)
     _points_only_for_right_values(spec, out)
     return out
 
@@ -187,16 +190,19 @@ def _points_only_for_right_values(spec, out):
             r.feedback = "right, but it earns its points only once the values are right too"
 
 
-def _attribute_to_helpers(spec, runner, timeout, out, calls_of):
+def _attribute_to_helpers(spec, runner, timeout, out, calls_of, seed):
     """A wrong value caused by a wrong helper: run again with the reference helpers in their place.
 
     When that makes the values right, the helper is named as the cause and
     this function earns the points of those checks.
     """
-    failed = [(c, r) for c, r in zip(spec.checks, out)
-              if c.role == "values" and not r.passed and c in calls_of]
-    if not failed or not spec.helpers:
+    import inspect
+
+    failed = [(c, r) for c, r in zip(spec.checks, out) if c.role != "property" and not r.passed]
+    if not failed or not spec.helpers or not any(c.role == "values" for c, _ in failed):
         return
+    if "replace" not in inspect.signature(runner.run).parameters:
+        return  # this runner cannot put reference helpers in place
     from mlp_lib.grading import spec_for
 
     refs = {h: spec_for(h).reference for h in spec.helpers if spec_for(h).reference}
@@ -204,14 +210,16 @@ def _attribute_to_helpers(spec, runner, timeout, out, calls_of):
     def right_with(names):
         try:
             for c, _ in failed:
-                _judge(spec, c, _run(spec, runner, calls_of[c], timeout, {},
-                                     replace={h: refs[h] for h in names}))
+                calls = calls_of.get(c) or c.make_calls(seed)
+                _judge(spec, c, _run(spec, runner, calls, timeout, {}, replace={h: refs[h] for h in names}))
             return True
-        except (Mismatch, Timeout, KernelDied, Missing, TypeError):
+        except (Mismatch, Timeout, KernelDied, Missing):
             return False
 
     if not right_with(list(refs)):
-        for _, r in failed:
+        for c, r in failed if spec.note_helpers_ruled_out else ():
+            if c.role != "values":
+                continue
             r.feedback += (f"\nRuled out: your helpers ({', '.join(refs)}); with the reference helpers in their"
                            f" place it still fails, so the mistake is in `{spec.name}` itself.")
         return
@@ -359,14 +367,17 @@ def value_judge(parse, ref, mistakes, names, m=None, n=None, case=None, rows=(),
 
 def graded(name, params, cases, returns, ref=None, mistakes=None, *, seed, judge=None, m=None, n=None,
            case=None, rows=(), scaled=None, shape="the right types and shapes", values="values on random cases",
-           extra=(), mutates=False, line_hints=(), helpers=(), gate=True, repeat=True, rtol=1e-5, atol=1e-8):
+           extra=(), mutates=False, line_hints=(), helpers=(), note_helpers_ruled_out=False, gate=True,
+           repeat=True, probes=None,
+           rtol=1e-5, atol=1e-8):
     """Declare a graded function; return its FunctionSpec with the standard checks.
 
     params: "X, w, b". cases(rng) -> list of argument tuples (or Calls).
     returns: the contract (see ``contract``). ref: the correct function.
     mistakes: {cause text: function}. seed: the fixed seed of the cases.
     judge: a special value judge (raises Mismatch) instead of the comparison
-    with ref. m, n: functions of the arguments giving the number of samples
+    with ref. probes(rng) -> more Calls for the values judge only, whose errors
+    are allowed (a diagnosis may use them). m, n: functions of the arguments giving the number of samples
     and of features (for the factor diagnosis). extra: more checks, e.g.
     ``stable(...)``, after the values; values=None leaves the main values
     check out (then ``extra`` holds the value checks). mutates: True when changing the inputs
@@ -396,7 +407,12 @@ def graded(name, params, cases, returns, ref=None, mistakes=None, *, seed, judge
     checks = [Check(f"returns {shape}", make_calls, lambda rs: [parse(r.value, r.call) for r in rs],
                     gate=gate, role="gate")]
     if values:
-        checks.append(Check(values, make_calls, judge))
+        def value_calls(seed_=None):
+            extra_calls = probes(case_rng(seed, seed_)) if probes else []
+            for c in extra_calls:
+                c.optional = True
+            return make_calls(seed_) + extra_calls
+        checks.append(Check(values, value_calls, judge))
     for c in extra:
         checks.append(c if isinstance(c, Check) else c(make_calls, parse))
     if not mutates:
@@ -410,7 +426,8 @@ def graded(name, params, cases, returns, ref=None, mistakes=None, *, seed, judge
             return list(seen.values())
         checks.append(Check("inputs unchanged", all_calls,
                             lambda rs: unchanged(params, rs), role="property"))
-    return FunctionSpec(name, params, checks, line_hints, reference=ref, helpers=helpers)
+    return FunctionSpec(name, params, checks, line_hints, reference=ref, helpers=helpers,
+                        note_helpers_ruled_out=note_helpers_ruled_out)
 
 
 def _same(a, b):

@@ -100,6 +100,10 @@ BINARY_CROSS_ENTROPY = graded(
         f"the minus sign is misplaced: it negates only the second term; {BCE_FORMULA}":
             lambda y, t: np.mean(t * np.log(y) - (1 - t) * np.log(1 - y)),
         "it is the mean squared error, not the cross-entropy": lambda y, t: np.mean((y - t) ** 2),
+        f"the log is missing in the second term, (1 - t) log(1 - y): {BCE_FORMULA}":
+            lambda y, t: -np.mean(t * np.log(y) + (1 - t) * (1 - y)),
+        f"the log is missing in the first term, t log y: {BCE_FORMULA}":
+            lambda y, t: -np.mean(t * y + (1 - t) * np.log(1 - y)),
     }, seed=202, m=lambda y, t: len(y), rows=(0, 1), shape="one number", extra=[
         lambda make_calls, parse: Check(
             "stable at y = 0 and y = 1 (finite, no RuntimeWarning)",
@@ -164,7 +168,7 @@ _softmax_compare = value_judge(contract(_same_shape("softmax(A)")), softmax, {
         "it is the elementwise sigmoid, not the softmax": sig,
         "the row maxima are subtracted along the wrong axis (a missing keepdims=True)":
             lambda A: (lambda E: E / E.sum(axis=1, keepdims=True))(np.exp(A - A.max(axis=1))),
-    }, ["softmax(A)"], case=lambda c: f" on A of shape {c.args[0].shape}")
+    }, ["softmax(A)"], case=lambda c: f" on A of shape {c.args[0].shape}", params=["A"])
 
 SOFTMAX_STABLE_HINT = ("Subtract each row's maximum first, exp(A - A.max(axis=1, keepdims=True)): the result"
                        " is the same and exp never sees a positive number.")

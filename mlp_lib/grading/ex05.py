@@ -311,8 +311,19 @@ def _train_cases(rng):
     return [Call("digits", X.copy(), T.copy(), post=("predict", X_test))]
 
 
+PROBE_ROWS = 400
+
+
+def _train_probes(rng):
+    """Short runs whose predictions on training rows tell causes apart: no training, one epoch, one at η = 0."""
+    X, T, _, _ = digits_split()
+    post = ("predict", X[:PROBE_ROWS])
+    return [Call("e0", X.copy(), T.copy(), epochs=0, post=post), Call("e1", X.copy(), T.copy(), epochs=1, post=post),
+            Call("lr0", X.copy(), T.copy(), epochs=1, lr=0.0, post=post)]
+
+
 def _predicted_labels(value, call):
-    m = len(digits_split()[2])
+    m = len(call.post[1])
     if value is None:
         raise Mismatch("the model's predict(X_test) returned None")
     if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
@@ -326,30 +337,98 @@ def _predicted_labels(value, call):
                    f" (class scores) or ({m},) (labels)")
 
 
-CANDIDATES = ("a sign flipped in the update (p + η g), parameters updated on a copy (or a local name) and never"
-              " written back to the layer, only some layers updated, a learning rate far off, X and T unpaired"
-              " in the mini-batches, or all-zero weights")
+CANDIDATES = {
+    "zero": "all-zero (or all-equal) initial weights",
+    "lr": "a learning rate η that is not used",
+    "stored": "updates never written back to the layer (a copy or a local name is updated)",
+    "sign": "a sign flipped in the update (p + η g)",
+    "other": "only some parameters updated, a learning rate far off, or X and T unpaired in the mini-batches",
+}
+
+
+def _probe_causes(by):
+    """Causes told by the probes (predictions after 0 and 1 epochs, and 1 epoch at η = 0), and the ruled out."""
+    T = digits_split()[1][:PROBE_ROWS]
+    P = {}
+    for k in ("e0", "e1", "lr0"):
+        r = by.get(k)
+        if r is not None and r.status == "ok" and isinstance(r.value, np.ndarray) and r.value.shape == T.shape \
+                and np.all(np.isfinite(r.value)):
+            P[k] = r.value.astype(float)
+    causes, ruled = [], []
+    if "e0" in P:
+        if np.ptp(P["e0"], axis=0).max() < 1e-9:
+            causes.append("before training every sample gets the same scores: the weights start all zero (or all"
+                          " equal), so every hidden unit computes the same thing and they stay equal (the symmetry"
+                          " is never broken). Initialise the weights randomly, with he_init.")
+        else:
+            ruled.append("zero")
+    if "e0" in P and "lr0" in P:
+        if not np.allclose(P["lr0"], P["e0"], atol=1e-9):
+            causes.append("with lr=0, one epoch still changes the predictions: the learning rate η (lr) is not used"
+                          " in the update (a fixed number stands in its place).")
+        else:
+            ruled.append("lr")
+    if "e0" in P and "e1" in P:
+        def loss(Y):
+            Y = np.clip(Y / np.maximum(Y.sum(axis=1, keepdims=True), 1e-300), 1e-12, 1.0)
+            return float(-np.mean(np.sum(T * np.log(Y), axis=1)))
+        L0, L1 = loss(P["e0"]), loss(P["e1"])
+        if np.array_equal(P["e0"], P["e1"]):
+            causes.append("one epoch of training changes nothing: the updated parameters are never written back"
+                          " to the layer (a copy, or a local name, is updated and then dropped).")
+        elif _permuted_share(P["e1"].argmax(axis=1), T.argmax(axis=1)) > 0.5:
+            causes.append("the network learns, but its outputs are assigned to the wrong classes: a fixed"
+                          " permutation of the classes would make most predictions right. The output columns and"
+                          " the one-hot columns of T are in different orders (or a class index is shifted).")
+        else:
+            ruled.append("stored")
+            if L1 > 1.5 * L0 + 0.1:
+                causes.append(f"one epoch raises the training loss from {L0:.3g} to {L1:.3g}: the update climbs the"
+                              " gradient, gradient ascent (a sign flipped: p + η g instead of p − η g).")
+            else:
+                ruled.append("sign")
+    return causes, ruled
+
+
+def _permuted_share(pred, labels):
+    """How much better than the identity the best (greedy) relabelling of the predicted classes does."""
+    k = int(max(pred.max(), labels.max())) + 1
+    C = np.zeros((k, k))
+    np.add.at(C, (labels, pred), 1)
+    best = 0.0
+    for _ in range(k):
+        i, j = np.unravel_index(np.argmax(C), C.shape)
+        best += C[i, j]
+        C[i, :] = -1
+        C[:, j] = -1
+    return (best - np.sum(pred == labels)) / len(pred)
 
 
 def _train_accuracy(results):
+    by = {r.call.key: r for r in results}
     labels = digits_split()[3]
-    acc = float(np.mean(_predicted_labels(results[0].value, results[0].call) == labels))
-    if acc < 0.2:
-        raise Mismatch(f"test accuracy {100 * acc:.1f} %, needs >= 95 %. That is chance level: the network did"
-                       f" not learn. Candidates: {CANDIDATES}.")
-    if acc < 0.9:
-        raise Mismatch(f"test accuracy {100 * acc:.1f} %, needs >= 95 %: the network learns only a little."
-                       f" Candidates: {CANDIDATES}.")
-    if acc < 0.95:
-        raise Mismatch(f"test accuracy {100 * acc:.1f} %, needs >= 95 %: nearly there; train longer or tune η"
-                       " (lr).")
+    acc = float(np.mean(_predicted_labels(by["digits"].value, by["digits"].call) == labels))
+    if acc >= 0.95:
+        return
+    head = f"test accuracy {100 * acc:.1f} %, needs >= 95 %"
+    causes, ruled = _probe_causes(by)
+    if causes:
+        raise Mismatch(f"{head}. " + " ".join(causes))
+    if acc >= 0.9:
+        raise Mismatch(f"{head}: nearly there; train longer or tune η (lr).")
+    left = [text for key, text in CANDIDATES.items() if key not in ruled]
+    out = [text for key, text in CANDIDATES.items() if key in ruled]
+    raise Mismatch(head + (": chance level, the network did not learn" if acc < 0.2 else "")
+                   + f". Candidates: {'; '.join(left)}."
+                   + (f" Ruled out by short probe runs: {'; '.join(out)}." if out else ""))
 
 
 TRAIN = graded(
     "train", "X, T", _train_cases, _predicted_labels, None, seed=505, judge=_train_accuracy,
     shape="a model whose predict(X) gives (m, 10) class scores",
-    values="test accuracy >= 95 % on the digits split", repeat=False,
-    helpers=["iterate_minibatches", "momentum_step", "he_init", "xavier_init"])
+    values="test accuracy >= 95 % on the digits split", repeat=False, probes=_train_probes,
+    helpers=["iterate_minibatches", "momentum_step", "he_init", "xavier_init"], note_helpers_ruled_out=True)
 TRAIN.checks[1].points = 2.0
 
 FUNCTIONS = [ITERATE_MINIBATCHES, XAVIER_INIT, HE_INIT, MOMENTUM_STEP, TRAIN]
