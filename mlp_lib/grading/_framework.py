@@ -463,22 +463,31 @@ def format_verdict(name, results):
     top = sum(r.max_points for r in results)
     n_ok = sum(r.passed for r in results)
     if n_ok == len(results) and got == top:
-        return f"✓ {name}: all checks passed ({n_ok}/{len(results)})"
+        notes = sorted({r.feedback for r in results if r.feedback != "ok"})
+        return "\n".join([f"✓ {name}: all checks passed ({n_ok}/{len(results)})"] + [f"  {n}" for n in notes])
     if results and results[0].feedback.startswith("not done yet"):
         return f"… {name}: {NOT_DONE}"
     lines = [f"✗ {name}: {n_ok}/{len(results)} checks passed ({got:g}/{top:g} points)"]
     said = {}
     for r in results:
         if r.passed:
-            extra = "" if r.points == r.max_points else f" ({r.feedback})"
+            extra = "" if r.feedback == "ok" else f" ({r.feedback})"
             lines.append(f"  ✓ {r.name}{extra}")
-        elif r.feedback in said:
-            lines.append(f"  ✗ {r.name}: the same as '{said[r.feedback]}'")
+        elif _gist(r.feedback) in said:
+            lines.append(f"  ✗ {r.name}: the same as '{said[_gist(r.feedback)]}'")
         else:
-            said[r.feedback] = r.name
+            said[_gist(r.feedback)] = r.name
             body = r.feedback.replace("\n", "\n      ")
             lines.append(f"  ✗ {r.name}: {body}")
     return "\n".join(lines)
+
+
+def _gist(feedback):
+    """Feedback without its numbers and argument list: one cause seen on several cases has one gist."""
+    import re
+
+    text = re.sub(r"\(called with [^)]*(\([^)]*\)[^)]*)*\)", "", feedback)
+    return re.sub(r"[-+]?\d+(\.\d+)?(e[-+]?\d+)?", "#", text)
 
 
 # ---------------------------------------------------------------- special judges
