@@ -37,6 +37,9 @@ _HINTS = [
     (("cannot unpack", "too many values to unpack", "not enough values to unpack"),
      "unpacking the wrong number of values: check what each of your helper functions returns."),
     (("maximum recursion depth",), "the function calls itself without end."),
+    (("only length-1 arrays", "only size-1 arrays", "only 0-dimensional arrays"),
+     "a function for single numbers (math.exp, math.log, float(...)) got an array: use NumPy's np.exp, np.log,"
+     " which work on every entry."),
     (("Cannot cast ufunc",),
      "an in-place operation (out=..., +=, *=, **=) writes into an existing array, here one of integers that"
      " cannot hold the result; done on an argument, it also changes the caller's array in place (mutated)."
@@ -93,6 +96,10 @@ def explain_exception(spec, result):
         hint = _name_error_hint(found.group(1), spec)
     if kind == "SystemExit":
         hint = "never call sys.exit() or exit() in an exercise function."
+    if re.search(r"\bd[Ww]\w*\s*=.*(\bW\w*|weights\[[^\]]*\])(\.T)?\s*(@|\.dot)", exc.get("line") or "") \
+            or re.search(r"\bd[Ww]\w*\s*=.*(@|dot\()\s*(\bW\w*|weights\[[^\]]*\])", exc.get("line") or ""):
+        hint = ("dW is built from the weights; it is built from the layer's input: dW = H_in.T @ delta, where"
+                " H_in is the output of the layer below (X for the first layer).")
     for pattern, text in spec.line_hints:
         if exc.get("line") and re.search(pattern, exc["line"]):
             hint = text
@@ -174,6 +181,9 @@ def _shape_hint(value, shape):
         return " Summed over the wrong axis?"
     if len(shape) == 1 and len(got) == 1:
         return " Summed or averaged over the wrong axis?"
+    if len(shape) == 1 and len(got) == 2 and got[0] == shape[0]:
+        return (" 2-D where a vector belongs: an elementwise * where a matrix product @ belongs, or a sum over"
+                " the wrong axis?")
     if len(shape) == 1 and len(got) == 2 and shape[0] in got:
         return " Did you forget a sum over the rows (axis=0), or is a vector 2-D?"
     return ""

@@ -114,6 +114,8 @@ def _gd(X, t, lr, steps, variant=None):
         if variant != "after":
             losses.append(np.sum(r * r) if variant == "sum_loss" else np.mean(r * r))
         dw, db = factor * X.T @ r / m, factor * np.sum(r) / m
+        if variant == "frozen":
+            continue
         if variant == "replace":
             w, b = -lr * dw, -lr * db
             continue
@@ -121,6 +123,8 @@ def _gd(X, t, lr, steps, variant=None):
         if variant == "stale_b":  # b's gradient computed after w changed
             db = factor * np.sum(X @ w_new + b - t) / m
         b = b - lr * db * (variant != "dw_only")
+        if variant == "db_only":
+            w_new = w
         if variant == "stale_w":  # w's gradient computed after b changed
             w_new = w - lr * factor * X.T @ (X @ w + b - t) / m
         w = w_new
@@ -152,6 +156,8 @@ GD_MISTAKES = {
     "the gradient inside misses its factor 2": "no2",
     "the gradient inside misses its 1/m (a sum instead of a mean)": "no_m",
     "the bias b is never updated": "dw_only",
+    "w is never updated (only b is)": "db_only",
+    "w and b never change: the update is computed but never stored back into w and b": "frozen",
     "the losses are sums of squares, not means: use the mse (1/m)": "sum_loss",
     "it runs one step too few": "one_less",
     "the update is not simultaneous: b is updated with a gradient computed after w changed; compute dw and"

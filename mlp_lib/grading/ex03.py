@@ -50,6 +50,14 @@ FORWARD = graded(
         "the output has no sigmoid: Y = σ(H @ W2 + b2)": lambda *a: _fw(*a, f2=lambda z: z),
         "it returns the pre-activations A = X W + b instead of the outputs σ(A)": lambda *a: _fw(*a, pre=True),
         "the hidden layer leaves out the bias b1": lambda *a: _fw(*a, bias1=False),
+        "the bias b1 is added after the sigmoid: it belongs inside, H = σ(X @ W1 + b1)":
+            lambda X, W1, b1, W2, b2: (lambda H: (H, sig(H @ W2 + b2)))(sig(X @ W1) + b1),
+        "the bias b2 is added after the sigmoid: it belongs inside, Y = σ(H @ W2 + b2)":
+            lambda X, W1, b1, W2, b2: (lambda H: (H, sig(H @ W2) + b2))(sig(X @ W1 + b1)),
+        "H is the hidden pre-activation X @ W1 + b1: return the hidden layer's output σ(X @ W1 + b1)":
+            lambda *a: (_fw(*a, pre=True)[0], _fw(*a)[1]),
+        "Y is the output pre-activation H @ W2 + b2: return the output σ(H @ W2 + b2)":
+            lambda *a: (_fw(*a)[0], _fw(*a, pre=True)[1]),
         "the output goes through σ twice: Y = σ(H @ W2 + b2) applies it once, and its result is already a"
         " probability": lambda *a: _fw(*a, f2=lambda z: sig(sig(z))),
         "the hidden layer goes through σ twice: H = σ(X @ W1 + b1) applies it once":

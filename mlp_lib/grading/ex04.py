@@ -111,6 +111,9 @@ def _bp_parse(value, call):
     out = []
     for l, (pair, W, b) in enumerate(zip(value, Ws, bs), start=1):
         if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            if pair is None:
+                raise Mismatch(f"entry {l - 1} is None: the loop never fills layer {l} (a range that stops one"
+                               " layer early, e.g. range(L - 1, 0, -1) leaves out layer 0?)")
             raise Mismatch(f"entry {l - 1} is a {type(pair).__name__}, expected a pair (dW, db).")
         got = np.shape(pair[0])
         if got != W.shape and len(got) == 2 and got[1] == W.shape[1] and got[0] in widths[:l - 1] + widths[l:]:
@@ -184,6 +187,12 @@ def _ng_cases(rng):
 
 def _diff(f, x, eps=1e-5, kind="central"):
     x = np.array(x, dtype=float)
+    if kind == "rows":
+        if x.ndim < 2:
+            return None
+        return np.stack([np.full(x.shape[1:], (f(np.where(np.arange(len(x))[:, None] == i, x + eps, x))
+                                               - f(np.where(np.arange(len(x))[:, None] == i, x - eps, x))) / (2 * eps))
+                         for i in range(len(x))])
     if kind == "all_at_once":
         return np.full(x.shape, (f(x + eps) - f(x - eps)) / (2 * eps))
     g = np.zeros_like(x)
@@ -214,6 +223,8 @@ _ng_compare = value_judge(
             _ng_kind("no2"),
         "every entry of x is moved at once (x + eps): move one entry at a time, x[i] + eps, and keep the"
         " others fixed": _ng_kind("all_at_once"),
+        "on a 2-D x, x[i] is a whole row, so a whole row is moved at once: move one entry at a time, iterating"
+        " over every index with np.ndindex(x.shape)": _ng_kind("rows"),
     }, ["the gradient"], rtol=1e-6, atol=1e-9, case=lambda c: f" on x of shape {c.args[1].shape}",
     params=["f", "x", "eps"])
 

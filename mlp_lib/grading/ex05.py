@@ -160,6 +160,10 @@ VARIANCES = {
     "(2 / n_in)^2: the variance was used as the standard deviation (missing square root)":
         lambda a, b: (2.0 / a) ** 2,
     "1: the standard normal was not scaled": lambda a, b: 1.0,
+    "2 / (n_in + n_out)^2: the square root covers only the 2, sqrt(2) / (n_in + n_out); the standard deviation"
+    " is sqrt(2 / (n_in + n_out))": lambda a, b: 2.0 / (a + b) ** 2,
+    "2 / n_in^2: the square root covers only the 2, sqrt(2) / n_in; the standard deviation is sqrt(2 / n_in)":
+        lambda a, b: 2.0 / a ** 2,
     "2 / n_in + n_out: the parentheses around (n_in + n_out) are missing (operator precedence)":
         lambda a, b: 2.0 / a + b,
     "3 / (n_in + n_out): a constant of the uniform form (U(-r, r) has variance r^2 / 3); Xavier's normal form"
