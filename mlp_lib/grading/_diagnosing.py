@@ -91,6 +91,10 @@ def explain_exception(spec, result):
     if pair and (pair.group(2) == pair.group(3) or pair.group(1) == pair.group(4)):
         hint = ("these two shapes fit a matrix product, not an elementwise one: an elementwise * (np.multiply)"
                 " where a matrix product (@ or np.dot) belongs.")
+    elif pair and pair.group(1) == pair.group(3) and pair.group(2) != pair.group(4):
+        hint = ("two arrays with the same number of rows (samples) but different widths: quantities of two"
+                " different layers are combined. A delta reaches the layer below only through the weights,"
+                " delta @ W.T, and each layer's derivative uses that layer's own output.")
     found = re.search(r"name '(\w+)' is not defined", message)
     if found:
         hint = _name_error_hint(found.group(1), spec)

@@ -187,12 +187,12 @@ def _ng_cases(rng):
 
 def _diff(f, x, eps=1e-5, kind="central"):
     x = np.array(x, dtype=float)
-    if kind == "rows":
-        if x.ndim < 2:
-            return None
+    if kind == "rows" and x.ndim == 2:
         return np.stack([np.full(x.shape[1:], (f(np.where(np.arange(len(x))[:, None] == i, x + eps, x))
                                                - f(np.where(np.arange(len(x))[:, None] == i, x - eps, x))) / (2 * eps))
                          for i in range(len(x))])
+    if kind == "rows":
+        kind = "central"
     if kind == "all_at_once":
         return np.full(x.shape, (f(x + eps) - f(x - eps)) / (2 * eps))
     g = np.zeros_like(x)
