@@ -324,7 +324,8 @@ def divisors_of(params, args):
         if isinstance(a, np.ndarray) and a.dtype.kind in "biuf" and a.size:
             out[f"the sum of {p}"] = float(np.sum(a))
             if a.ndim == 2:
-                out[f"{p}.size (m·n, every entry)"] = float(a.size)
+                out[f"{p}.size (a mean over every entry, m·{'n' if p.startswith(('X', 'H')) else 'k'})"] = \
+                    float(a.size)
                 out[f"{p}.shape[1] (the number of columns)"] = float(a.shape[1])
     return out
 
@@ -337,17 +338,16 @@ def diagnose(gots, exps, calls, mistakes=(), ms=None, ns=None, rtol=1e-5, atol=1
     bad = [i for i, (g, e) in enumerate(zip(gots, exps)) if not close(g, e, rtol, atol)]
     if not bad:
         return None
+    ratio = ratio_cause(gots, exps, ms, ns, divisors) if ms is not None else None
+    if ratio and "a wrong constant factor" not in ratio and ratio != "all zeros":  # one factor: simplest
+        return _finish("it is " + ratio), bad[0]
     for text, outs in mistakes:
         if all(o is not None and close(g, o, rtol, atol) for g, o in zip(gots, outs)):
             return _finish(text), bad[0]
     if any(not np.all(np.isfinite(np.asarray(g, dtype=float))) for g in gots):
         return ("it contains NaN or inf: an overflow, a log of 0, a division by 0, or a negative number"
                 " raised to a fractional power (** where * belongs?)."), bad[0]
-    if ms is not None:
-        cause = ratio_cause(gots, exps, ms, ns, divisors)
-        if cause:
-            return _finish("it is " + cause), bad[0]
-    return "", bad[0]
+    return (_finish("it is " + ratio) if ratio else ""), bad[0]
 
 
 def report(problems, exps_of, describe_case):

@@ -128,6 +128,8 @@ def _gd(X, t, lr, steps, variant=None):
         if variant == "stale_w":  # w's gradient computed after b changed
             w_new = w - lr * factor * X.T @ (X @ w + b - t) / m
         w = w_new
+        if variant == "mid":  # recorded between the two updates
+            losses[-1] = np.mean((X @ w + b + lr * db - t) ** 2)
         if variant == "after":
             losses.append(np.mean((X @ w + b - t) ** 2))
     return w, b, np.asarray(losses)
@@ -152,6 +154,8 @@ def _gd_parse(value, call):
 
 GD_MISTAKES = {
     "the loss is recorded after the update; record it before (losses[0] is the loss at w = 0, b = 0)": "after",
+    "the loss is recorded in the middle of the update, after w changed and before b does; record it before both"
+    " (losses[0] is the loss at w = 0, b = 0)": "mid",
     "it moves up the gradient (w + η dw): gradient ascent; the sign of the update is flipped": "ascent",
     "the gradient inside misses its factor 2": "no2",
     "the gradient inside misses its 1/m (a sum instead of a mean)": "no_m",
