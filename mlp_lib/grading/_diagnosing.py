@@ -350,7 +350,7 @@ def diagnose(gots, exps, calls, mistakes=(), ms=None, ns=None, rtol=1e-5, atol=1
     return (_finish("it is " + ratio) if ratio else ""), bad[0]
 
 
-def report(problems, exps_of, describe_case):
+def report(problems, describe_case):
     """The feedback for wrong components: one line per distinct cause, then the case it was seen on.
 
     problems: [(component name, cause, i, got, expected, call)].

@@ -361,7 +361,7 @@ def value_judge(parse, ref, mistakes, names, m=None, n=None, case=None, rows=(),
                 cause, i = found
                 problems.append((name, cause, i, g_j[i], e_j[i], calls[i]))
         if problems:
-            raise Mismatch(report(problems, exps, case or (lambda c: "")))
+            raise Mismatch(report(problems, case or (lambda c: "")))
     return judge
 
 
@@ -535,7 +535,7 @@ def backprop_judge(parse, variant, bugs, probe=None, layer_names=None, m=None):
                 g_k, e_k = [g[k] for g in gots], [e[k] for e in exps]
                 cause, i = diagnose(g_k, e_k, calls, (), [c.apply(m) for c in calls] if m else None)
                 problems.append((("dW" if k % 2 == 0 else "db") + str(first), cause, i, g_k[i], e_k[i], calls[i]))
-        raise Mismatch(head + ".\n" + report(problems, exps, lambda c: ""))
+        raise Mismatch(head + ".\n" + report(problems, lambda c: ""))
     return judge
 
 

@@ -88,7 +88,7 @@ def backprop_from(Hs, T, Ws, bug=None):
     for l in range(L - 1, -1, -1):
         H_in = Hs[l]
         if bug == "wrong_acts" and l == L - 1 and L >= 2:
-            H_in = Hs[l - 1]          # the output layer updated with the layer below's input (z for z2)
+            H_in = Hs[l - 1]          # the output layer's dW from the layer below's input
         if bug == "wrong_acts_all" and l >= 1:
             H_in = Hs[l - 1]
         if bug == "input_pre" and l >= 1:
@@ -154,7 +154,7 @@ BUGS = dict(HIDDEN_BUGS, **{
     "grad_for_W": "the recursion uses the gradient instead of the weights: delta = (delta_next @ W_next.T) *"
                   " H (1 - H) takes the weights, not the gradient dW",
     "wrong_acts": "the output layer's dW uses the wrong layer's activations: the input of the output layer"
-                  " is the last hidden layer's output, not the one below it (the z instead of z2 bug)",
+                  " is the last hidden layer's output, not the one below it",
     "wrong_acts_all": "each layer's dW uses the wrong layer's activations: dW_l = H_(l-1)^T delta_l, where"
                       " H_(l-1) is the input of layer l (the output of the layer just below)",
     "wrong_weights": "the recursion uses the wrong layer's weights: delta_(l-1) = (delta_l @ W_l.T) * f',"
