@@ -416,6 +416,9 @@ def _train_accuracy(results):
     if acc >= 0.95:
         return
     head = f"test accuracy {100 * acc:.1f} %, needs >= 95 %"
+    if not np.all(np.isfinite(by["digits"].value)):
+        raise Mismatch(f"{head}: the predictions contain NaN or inf, so training diverged: a learning rate far too"
+                       " large, or an exp or log that overflows (an unstable softmax or cross-entropy).")
     causes, ruled = _probe_causes(by)
     if causes:
         raise Mismatch(f"{head}. " + " ".join(causes))
