@@ -469,11 +469,17 @@ def format_verdict(name, results):
         return f"… {name}: {NOT_DONE}"
     lines = [f"✗ {name}: {n_ok}/{len(results)} checks passed ({got:g}/{top:g} points)"]
     said = {}
+    skipped = {}
     for r in results:
+        if not r.passed and r.feedback.startswith("not checked"):
+            if r.feedback in skipped:
+                lines[skipped[r.feedback]] = lines[skipped[r.feedback]].replace(": not checked", f", {r.name}: not checked", 1)
+                continue
+            skipped[r.feedback] = len(lines)
         if r.passed:
             extra = "" if r.feedback == "ok" else f" ({r.feedback})"
             lines.append(f"  ✓ {r.name}{extra}")
-        elif _gist(r.feedback) in said and not r.feedback.startswith("not checked"):
+        elif _gist(r.feedback) in said:
             lines.append(f"  ✗ {r.name}: the same as '{said[_gist(r.feedback)]}'")
         else:
             said[_gist(r.feedback)] = r.name

@@ -416,12 +416,12 @@ def _train_accuracy(results):
     if acc >= 0.95:
         return
     head = f"test accuracy {100 * acc:.1f} %, needs >= 95 %"
-    if not np.all(np.isfinite(by["digits"].value)):
-        raise Mismatch(f"{head}: the predictions contain NaN or inf, so training diverged: a learning rate far too"
-                       " large, or an exp or log that overflows (an unstable softmax or cross-entropy).")
     causes, ruled = _probe_causes(by)
     if causes:
         raise Mismatch(f"{head}. " + " ".join(causes))
+    if not np.all(np.isfinite(by["digits"].value)):
+        raise Mismatch(f"{head}: the predictions contain NaN or inf, so training diverged: a learning rate far too"
+                       " large, or an exp or log that overflows (an unstable softmax or cross-entropy).")
     if acc >= 0.9:
         raise Mismatch(f"{head}: nearly there; train longer or tune η (lr).")
     left = [text for key, text in CANDIDATES.items() if key not in ruled]
