@@ -38,8 +38,8 @@ _HINTS = [
      "unpacking the wrong number of values: check what each of your helper functions returns."),
     (("maximum recursion depth",), "the function calls itself without end."),
     (("only length-1 arrays", "only size-1 arrays", "only 0-dimensional arrays"),
-     "a function for single numbers (math.exp, math.log, float(...)) got an array: use NumPy's np.exp, np.log,"
-     " which work on every entry."),
+     "a function for single numbers (math.exp, math.log, float(...)) got an array: use NumPy's np.exp,"
+     " np.log, which work on every entry."),
     (("Cannot cast ufunc",),
      "an in-place operation (out=..., +=, *=, **=) writes into an existing array, here one of integers that"
      " cannot hold the result; done on an argument, it also changes the caller's array in place (mutated)."
@@ -89,8 +89,8 @@ def explain_exception(spec, result):
     hint = next((text for needles, text in _HINTS if any(n in low for n in needles)), "")
     pair = re.search(r"broadcast together with shapes \((\d+),(\d+)\) \((\d+),(\d+)\)", message)
     if pair and (pair.group(2) == pair.group(3) or pair.group(1) == pair.group(4)):
-        hint = ("these two shapes fit a matrix product, not an elementwise one: an elementwise * (np.multiply)"
-                " where a matrix product (@ or np.dot) belongs.")
+        hint = ("these two shapes fit a matrix product, not an elementwise one: an elementwise *"
+                " (np.multiply) where a matrix product (@ or np.dot) belongs.")
     elif pair and pair.group(1) == pair.group(3) and pair.group(2) != pair.group(4):
         hint = ("two arrays with the same number of rows (samples) but different widths: quantities of two"
                 " different layers are combined. A delta reaches the layer below only through the weights,"
@@ -186,8 +186,8 @@ def _shape_hint(value, shape):
     if len(shape) == 1 and len(got) == 1:
         return " Summed or averaged over the wrong axis?"
     if len(shape) == 1 and len(got) == 2 and got[0] == shape[0]:
-        return (" 2-D where a vector belongs: an elementwise * where a matrix product @ belongs, or a sum over"
-                " the wrong axis?")
+        return (" 2-D where a vector belongs: an elementwise * where a matrix product @ belongs, or a sum"
+                " over the wrong axis?")
     if len(shape) == 1 and len(got) == 2 and shape[0] in got:
         return " Did you forget a sum over the rows (axis=0), or is a vector 2-D?"
     return ""
@@ -302,12 +302,14 @@ def ratio_cause(gots, exps, ms, ns=None, divisors=None):
         for k in (3, 4, 5, 10, 100):
             if abs(abs(r) - k) < 1e-3 * k or abs(abs(r) - 1 / k) < 1e-3 / k:
                 big = abs(r) > 1
-                return (f"{r:.4g} times the expected value: {'an extra' if big else 'a division by a'} factor {k}"
-                        f" ({k} times too {'large' if big else 'small'}{', and the sign flipped' if r < 0 else ''})")
+                return (f"{r:.4g} times the expected value: {'an extra' if big else 'a division by a'}"
+                        f" factor {k} ({k} times too"
+                        f" {'large' if big else 'small'}{', and the sign flipped' if r < 0 else ''})")
         return f"{r:.4g} times the expected value: a wrong constant factor"
     if divisors is not None:
         for text in divisors[0]:
-            if all(text in d and abs(r * d[text] - m) <= 1e-3 * abs(m) for r, d, m in zip(ratios, divisors, ms)):
+            if all(text in d and abs(r * d[text] - m) <= 1e-3 * abs(m)
+                   for r, d, m in zip(ratios, divisors, ms)):
                 return (f"divided by {text} instead of by m, the number of samples (the mean over the"
                         " samples divides by m)")
     return None
@@ -357,7 +359,7 @@ def report(problems, describe_case):
     """
     lines = []
     by_cause = {}
-    for name, cause, i, got, exp, call in problems:
+    for name, cause, _, got, exp, call in problems:
         if cause:
             by_cause.setdefault(cause, []).append((name, call))
             continue

@@ -74,7 +74,8 @@ class FunctionSpec:
     are not the cause.
     """
 
-    def __init__(self, name, params, checks, line_hints=(), reference=None, helpers=(), note_helpers_ruled_out=False):
+    def __init__(self, name, params, checks, line_hints=(), reference=None, helpers=(),
+                 note_helpers_ruled_out=False):
         self.name = name
         self.note_helpers_ruled_out = note_helpers_ruled_out
         self.params = list(params)
@@ -220,17 +221,17 @@ def _attribute_to_helpers(spec, runner, timeout, out, calls_of, seed):
         for c, r in failed if spec.note_helpers_ruled_out else ():
             if c.role != "values":
                 continue
-            r.feedback += (f"\nRuled out: your helpers ({', '.join(refs)}); with the reference helpers in their"
-                           f" place it still fails, so the mistake is in `{spec.name}` itself.")
+            r.feedback += (f"\nRuled out: your helpers ({', '.join(refs)}); with the reference helpers in"
+                           f" their place it still fails, so the mistake is in `{spec.name}` itself.")
         return
     culprits = [h for h in refs if not right_with([g for g in refs if g != h])] or list(refs)
     names = " and ".join(f"`{h}`" for h in culprits)
     for _, r in failed:
         r.passed = True
         r.points = r.max_points
-        r.feedback = (f"the mistake is in your helper {names} (see its own checks), which `{spec.name}` calls:"
-                      f" with a correct {names} in its place, your `{spec.name}` is right, so it earns these"
-                      " points. Fix the helper and this function is right too.")
+        r.feedback = (f"the mistake is in your helper {names} (see its own checks), which `{spec.name}`"
+                      f" calls: with a correct {names} in its place, your `{spec.name}` is right, so it"
+                      f" earns these points. Fix the helper and this function is right too.")
 
 
 # ---------------------------------------------------------------- declaring a graded function
@@ -285,8 +286,8 @@ def _integer_inputs(params, calls, bad):
     p = next((params or [])[k] if k < len(params or []) else "the input" for k, a in enumerate(c.args)
              if isinstance(a, np.ndarray) and a.dtype.kind in "iu")
     return (f"it is wrong only when {p} is an integer array: an array made from it, np.zeros_like({p}) or"
-            f" {p}.copy(), keeps its integer dtype, so every value written into it is truncated to an integer."
-            f" Make float arrays: np.zeros({p}.shape) or {p}.astype(float).")
+            f" {p}.copy(), keeps its integer dtype, so every value written into it is truncated to an"
+            f" integer. Make float arrays: np.zeros({p}.shape) or {p}.astype(float).")
 
 
 def _common_factor(gots, outs):
@@ -366,7 +367,8 @@ def value_judge(parse, ref, mistakes, names, m=None, n=None, case=None, rows=(),
 
 
 def graded(name, params, cases, returns, ref=None, mistakes=None, *, seed, judge=None, m=None, n=None,
-           case=None, rows=(), scaled=None, shape="the right types and shapes", values="values on random cases",
+           case=None, rows=(), scaled=None, shape="the right types and shapes",
+           values="values on random cases",
            extra=(), mutates=False, line_hints=(), helpers=(), note_helpers_ruled_out=False, gate=True,
            repeat=True, probes=None,
            rtol=1e-5, atol=1e-8):
@@ -445,9 +447,9 @@ def _same_when_repeated(parse, judge):
         if again.call.key == "again" and first.status == again.status == "ok":
             a, b = parse(first.value, first.call), parse(again.value, again.call)
             if not _same(a, b):
-                raise Mismatch("called twice with the same arguments it answers differently: the function keeps"
-                               " state between calls (it accumulates into a global, an attribute or a default"
-                               " argument). Start from zero in every call.")
+                raise Mismatch("called twice with the same arguments it answers differently: the function"
+                               " keeps state between calls (it accumulates into a global, an attribute or a"
+                               " default argument). Start from zero in every call.")
         judge([r for r in results if r.call.key != "again"])
     return run
 
@@ -473,7 +475,8 @@ def format_verdict(name, results):
     for r in results:
         if not r.passed and r.feedback.startswith("not checked"):
             if r.feedback in skipped:
-                lines[skipped[r.feedback]] = lines[skipped[r.feedback]].replace(": not checked", f", {r.name}: not checked", 1)
+                at = skipped[r.feedback]
+                lines[at] = lines[at].replace(": not checked", f", {r.name}: not checked", 1)
                 continue
             skipped[r.feedback] = len(lines)
         if r.passed:
@@ -540,7 +543,8 @@ def backprop_judge(parse, variant, bugs, probe=None, layer_names=None, m=None):
             if k // 2 + 1 == first:
                 g_k, e_k = [g[k] for g in gots], [e[k] for e in exps]
                 cause, i = diagnose(g_k, e_k, calls, (), [c.apply(m) for c in calls] if m else None)
-                problems.append((("dW" if k % 2 == 0 else "db") + str(first), cause, i, g_k[i], e_k[i], calls[i]))
+                label = ("dW" if k % 2 == 0 else "db") + str(first)
+                problems.append((label, cause, i, g_k[i], e_k[i], calls[i]))
         raise Mismatch(head + ".\n" + report(problems, lambda c: ""))
     return judge
 

@@ -138,17 +138,18 @@ HIDDEN_BUGS = {
     "deriv_H": "the derivative is H instead of H (1 - H)",
     "deriv_of_grad": "σ' is taken of the incoming gradient (g (1 - g) with g = delta_next @ W_next.T);"
                      " it belongs to the layer's output H: (delta_next @ W_next.T) * H (1 - H)",
-    "deriv_next": "the derivative comes from the wrong layer's output (the layer above's: an index off by one);"
-                  " use this layer's own output, H (1 - H)",
-    "times_pre": "σ'(a) = H (1 - H) is multiplied by the pre-activation a as well: an extra factor a; g'(a) is"
-                 " the derivative evaluated at a, not a product with a",
+    "deriv_next": "the derivative comes from the wrong layer's output (the layer above's: an index off by"
+                  " one); use this layer's own output, H (1 - H)",
+    "times_pre": "σ'(a) = H (1 - H) is multiplied by the pre-activation a as well: an extra factor a; g'(a)"
+                 " is the derivative evaluated at a, not a product with a",
     "deriv_pre": "σ' is written a (1 - a) of the pre-activation a; the formula y (1 - y) takes the layer's"
                  " output y = σ(a), here H: H (1 - H)",
 }
 
 BUGS = dict(HIDDEN_BUGS, **{
     "deriv_below": "the derivative in the recursion is taken of the layer's input (the output of the layer"
-                   " below), not of the layer's own output: H (1 - H) with H = outputs[l], this layer's output",
+                   " below), not of the layer's own output: H (1 - H) with H = outputs[l], this layer's"
+                   " output",
     "input_pre": "dW is built from the pre-activations of the layer below, not from its output: the input of"
                  " layer l is the activation (output) of the layer below, dW = H_(l-1)^T delta",
     "grad_for_W": "the recursion uses the gradient instead of the weights: delta = (delta_next @ W_next.T) *"

@@ -78,8 +78,8 @@ MSE_GRADIENT = graded(
         "the bias gradient is missing its factor 2 / m: db = (2/m) * sum(y - t)":
             lambda X, w, b, t: _grad(X, w, b, t, db_of=np.sum),
         "db is the mean of (y - t) without the factor 2": lambda X, w, b, t: _grad(X, w, b, t, db_of=np.mean),
-        "a column (m, 1) minus a row (m,) broadcasts to an (m, m) table of every pair: keep the prediction and"
-        " t 1-D (reshape(-1)) so that y - t has shape (m,)":
+        "a column (m, 1) minus a row (m,) broadcasts to an (m, m) table of every pair: keep the prediction"
+        " and t 1-D (reshape(-1)) so that y - t has shape (m,)":
             lambda X, w, b, t: (2 / len(X) * (X.T @ ((X @ w + b)[:, None] - t)).sum(1),
                                 2 / len(X) * np.sum((X @ w + b)[:, None] - t)),
     }, seed=103, m=_m, n=_n, case=_on_X, rows=(0, 3), shape="(dw, db) of the right shapes",
@@ -153,9 +153,10 @@ def _gd_parse(value, call):
 
 
 GD_MISTAKES = {
-    "the loss is recorded after the update; record it before (losses[0] is the loss at w = 0, b = 0)": "after",
-    "the loss is recorded in the middle of the update, after w changed and before b does; record it before both"
-    " (losses[0] is the loss at w = 0, b = 0)": "mid",
+    "the loss is recorded after the update; record it before (losses[0] is the loss at w = 0, b = 0)":
+        "after",
+    "the loss is recorded in the middle of the update, after w changed and before b does; record it before"
+    " both (losses[0] is the loss at w = 0, b = 0)": "mid",
     "it moves up the gradient (w + η dw): gradient ascent; the sign of the update is flipped": "ascent",
     "the gradient inside misses its factor 2": "no2",
     "the gradient inside misses its 1/m (a sum instead of a mean)": "no_m",

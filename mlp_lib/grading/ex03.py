@@ -12,7 +12,8 @@ SIGMOID_DERIVATIVE = graded(
         "σ is applied to an output that is already σ(a): the argument is y = σ(a), so σ'(a) = y (1 - y),"
         " not σ(y)(1 - σ(y))": lambda y: sig(y) * (1 - sig(y)),
         "it is 1 - σ(y): the argument is already y = σ(a), and σ'(a) = y (1 - y)": lambda y: 1 - sig(y),
-        "it is y (1 - σ(y)): the argument is already y = σ(a), and σ'(a) = y (1 - y)": lambda y: y * (1 - sig(y)),
+        "it is y (1 - σ(y)): the argument is already y = σ(a), and σ'(a) = y (1 - y)":
+            lambda y: y * (1 - sig(y)),
         "1 - y^2 is the derivative of tanh; for the sigmoid it is y (1 - y)": lambda y: 1 - y ** 2,
         "it is σ(1 - σ(y)): σ is applied to an output that is already σ(a), and the product is missing;"
         " σ'(a) = y (1 - y)": lambda y: sig(1 - sig(y)),
@@ -48,7 +49,8 @@ FORWARD = graded(
     _fw, {
         "the hidden layer has no sigmoid: H = σ(X @ W1 + b1)": lambda *a: _fw(*a, f1=lambda z: z),
         "the output has no sigmoid: Y = σ(H @ W2 + b2)": lambda *a: _fw(*a, f2=lambda z: z),
-        "it returns the pre-activations A = X W + b instead of the outputs σ(A)": lambda *a: _fw(*a, pre=True),
+        "it returns the pre-activations A = X W + b instead of the outputs σ(A)":
+            lambda *a: _fw(*a, pre=True),
         "the hidden layer leaves out the bias b1": lambda *a: _fw(*a, bias1=False),
         "the bias b1 is added after the sigmoid: it belongs inside, H = σ(X @ W1 + b1)":
             lambda X, W1, b1, W2, b2: (lambda H: (H, sig(H @ W2 + b2)))(sig(X @ W1) + b1),
