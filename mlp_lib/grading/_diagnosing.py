@@ -179,7 +179,10 @@ def _shape_hint(value, shape):
                 " (axis=0), or check where a sum or mean was taken too early.")
     if len(shape) == 2 and got == shape[::-1]:
         return " That is the transpose of the expected shape: swap the factors or the .T."
-    if len(shape) == 1 and got in ((shape[0], 1), (1, shape[0])):
+    if len(shape) == 1 and got == (1, shape[0]):
+        return (" A (1, k) row: a sum with keepdims=True, or a 2-D vector? Flatten it (reshape(-1)) or keep"
+                " 1-D vectors 1-D.")
+    if len(shape) == 1 and got == (shape[0], 1):
         return " Flatten it (reshape(-1)) or keep 1-D vectors 1-D."
     if len(shape) == 2 and got == (shape[1],) and value.size != np.prod(shape):
         return " Summed over the wrong axis?"

@@ -229,6 +229,8 @@ _ng_compare = value_judge(
         " (f(x + eps) - f(x - eps)) / (2 eps)": _ng_kind("backward"),
         "it divides by eps instead of 2 eps: central differences are (f(x + eps) - f(x - eps)) / (2 eps)":
             _ng_kind("no2"),
+        "it divides by 2 and then multiplies by eps: a / 2 * eps is (a / 2) * eps; write a / (2 * eps)":
+            lambda f, x, eps=1e-5: _diff(f, x, eps) * eps * eps,
         "every entry of x is moved at once (x + eps): move one entry at a time, x[i] + eps, and keep the"
         " others fixed": _ng_kind("all_at_once"),
         "on a 2-D x, x[i] is a whole row, so a whole row is moved at once: move one entry at a time,"
