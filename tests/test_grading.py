@@ -842,3 +842,42 @@ def test_train_at_chance_names_what_the_probes_rule_out():
     text = format_verdict("train", run_checks(ns["train"], "train"))
     assert "never written back" in text, text
     assert "helpers" in text and "still fails" in text, text
+
+
+@pytest.mark.parametrize("name, source, words", [
+    ("softmax", "def softmax(A):\n    out = np.zeros_like(A)\n    for i in range(len(A)):\n"
+     "        e = np.exp(A[i] - A[i].max())\n        out[i] = e / e.sum()\n    return out\n", "integer"),
+    ("mse", "_seen = []\ndef mse(y, t):\n    _seen.append(float(np.mean((y - t) ** 2)))\n    return sum(_seen)\n",
+     "keeps state between calls"),
+    ("hidden_delta", "def hidden_delta(delta_next, W_next, H):\n    return (delta_next * W_next.T) * H * (1 - H)\n",
+     "matrix product"),
+    ("momentum_step", "def momentum_step(param, grad, velocity, lr, beta):\n"
+     "    v = beta * velocity + (1 - beta) * grad\n    return param - lr * v, v\n", "different convention"),
+    ("mse_gradient", "def mse_gradient(X, w, b, t):\n    r = X @ w + b - t\n"
+     "    return 2 * X.T @ r / X.shape[1], 2 * np.sum(r) / X.shape[1]\n", "instead of m"),
+    ("binary_cross_entropy", "def binary_cross_entropy(y, t):\n    y = np.clip(y, 1e-12, 1 - 1e-12)\n"
+     "    return float(-np.mean(t * np.log2(y) + (1 - t) * np.log2(1 - y)))\n", "log base 2"),
+])
+def test_mistake_classes_are_named_in_general(name, source, words):
+    text = format_verdict(name, run_checks(namespace(source)[name], name))
+    assert words in text, text
+
+
+def test_zero_initial_weights_are_named_by_the_probes():
+    ns = namespace('''
+    def train(X, T, hidden=64, epochs=20, lr=0.1, batch_size=32, beta=0.9, seed=0):
+        rng = np.random.default_rng(seed)
+        net = MLP([X.shape[1], hidden, T.shape[1]], hidden_activation="relu",
+                  output_activation="softmax", loss="cross_entropy", seed=seed)
+        for layer in net.layers:
+            layer.W = np.zeros_like(layer.W)
+        for epoch in range(epochs):
+            for Xb, Tb in iterate_minibatches(X, T, batch_size, rng):
+                net.forward(Xb)
+                for layer, (dW, db) in zip(net.layers, net.backward(Tb)):
+                    layer.W = layer.W - lr * dW
+                    layer.b = layer.b - lr * db
+        return net
+    ''')
+    text = format_verdict("train", run_checks(ns["train"], "train"))
+    assert "all zero" in text and "symmetry" in text, text
