@@ -101,7 +101,7 @@ class CheckResult:
 
 def case_rng(base, seed):
     """The generator of a function's cases: fixed (``seed=None``, the notebook's check()) or fresh."""
-    return np.random.default_rng(base if seed is None else [int(seed), base])
+    return np.random.default_rng(base if seed is None else [int(seed) % 2 ** 63, base])
 
 
 def _run(spec, runner, calls, timeout, cache, replace=None):
