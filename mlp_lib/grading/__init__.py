@@ -7,10 +7,12 @@ In an exercise notebook:
     score_table()      # every graded function of this notebook, with points
 
 ``check`` knows the exercise from the function's name. Each function is run
-on fresh, seeded random cases (not only the visible example): shapes first,
-then values, then properties (inputs unchanged, no warnings at extreme
-inputs, central differences). Where a wrong answer matches a known mistake,
-the feedback names it.
+on random cases (not only the visible example; fixed seeds here, fresh ones
+from the grader's seed): shapes first, then values, then properties (inputs
+unchanged, no warnings at extreme inputs). Shape and property checks earn
+their points only once the values are right. Where a wrong answer matches
+a known mistake, or a general one (a factor m, a flipped sign, a log base 2,
+an integer array, a wrong helper), the feedback names its cause.
 
 The command-line grader (``python -m mlp_lib.grade``) runs the very same
 checks, but from its own process: see ``mlp_lib.grade``.
@@ -59,8 +61,11 @@ def max_score(exercise):
     return sum(c.points for s in specs(exercise).values() for c in s.checks)
 
 
-def run_checks(func, name=None, timeout=60.0):
-    """Grade a function object in this process; return a list of CheckResult."""
+def run_checks(func, name=None, timeout=60.0, seed=None):
+    """Grade a function object in this process; return a list of CheckResult.
+
+    seed: None for the fixed cases of check(); an int draws fresh cases from it.
+    """
     from mlp_lib.grading._framework import LocalRunner, grade_function
 
     name = name or getattr(func, "__name__", None)
@@ -70,7 +75,7 @@ def run_checks(func, name=None, timeout=60.0):
             f"no exercise has a function called {name!r}; graded functions are: "
             + ", ".join(sorted(FUNCTION_TO_EXERCISE))
         )
-    return grade_function(spec, LocalRunner(func, timeout), timeout)
+    return grade_function(spec, LocalRunner(func, timeout), timeout, seed=seed)
 
 
 def check(func, name=None):
