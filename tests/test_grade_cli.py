@@ -176,7 +176,7 @@ def test_forged_output_changes_nothing(hostile):
 
 def test_monkeypatching_grading_changes_nothing(hostile):
     s, per_fn, by_fn = _score(hostile[3], "monkeypatch.ipynb")
-    assert per_fn["predict"] == 2
+    assert per_fn["predict"] == 0
     assert any("forgot the bias" in c["feedback"] for c in by_fn["predict"])
     assert per_fn["mse"] == 3
 
