@@ -10,174 +10,208 @@ import numpy as np
 from mlp_lib.grading._framework import (
     Call,
     Check,
-    FunctionSpec,
     Mismatch,
+    case_rng,
     close,
-    describe,
+    explain_exception,
+    graded,
     need_array,
     need_tuple,
-    unchanged_check,
     value_judge,
 )
+from mlp_lib.grading._diagnosing import describe
 from mlp_lib.grading._nets import sig
 
 
-def _values(name, params, calls, parse, ref, mistakes, names, title="values on random cases"):
-    """The usual three checks: shapes (gate), values naming known mistakes, inputs unchanged."""
-    return FunctionSpec(name, params, [
-        Check("returns the shapes of the inputs", calls, lambda rs: [parse(r.value, r.call) for r in rs],
-              gate=True),
-        Check(title, calls, value_judge(parse, ref, mistakes, names)),
-        unchanged_check(params, calls),
-    ])
+def _dims(rng, k=3):
+    """k different sizes: a rule that mixes up two axes then fails on a shape, not by luck."""
+    return [int(d) for d in rng.choice(np.arange(2, 8), size=k, replace=False)]
+
+
+def _rule(name, params, cases, parse, ref, mistakes, names, seed, case, **kw):
+    """A graded rule whose contract needs its own parse (a named shape mistake)."""
+    return graded(name, params, cases, parse, ref, seed=seed, judge=value_judge(
+        parse, ref, mistakes, names, case=case, params=[p.strip() for p in params.split(",")]), **kw)
 
 
 # ---- unbroadcast(G, shape)
 
-def _ub_calls():
-    rng = np.random.default_rng(601)
-    cases = [((4, 3), (3,)), ((4, 3), (4, 1)), ((2, 4, 3), (4, 1)), ((4, 3), ()), ((3, 2), (3, 2))]
-    return [Call(f"c{i}", rng.normal(size=g), s) for i, (g, s) in enumerate(cases)]
+def _ub_cases(rng):
+    m, n, p = _dims(rng)
+    return [(rng.normal(size=g), s) for g, s in [
+        ((m, n), (n,)), ((m, n), (m, 1)), ((p, m, n), (m, 1)), ((p, m, n), (1, n)), ((m, n), ()),
+        ((n, m), (n, m))]]
 
 
-def _ub_ref(c):
-    G, shape = c.args[0], tuple(c.args[1])
+def _ub_ref(G, shape):
     G = G.sum(axis=tuple(range(G.ndim - len(shape))))
-    return [G.sum(axis=tuple(i for i, n in enumerate(shape) if n == 1), keepdims=True).reshape(shape)]
+    return G.sum(axis=tuple(i for i, n in enumerate(shape) if n == 1), keepdims=True).reshape(shape)
 
 
 def _ub_parse(value, call):
     G, shape = call.args[0], tuple(call.args[1])
-    if shape != G.shape and np.shape(value) == G.shape:
-        raise Mismatch(f"the result has shape {G.shape}, the shape of G, expected {shape}: broadcasting is"
-                       " not undone. Sum G over the axes broadcasting added in front, then over the"
-                       " axes where the operand had size 1 (keepdims=True).")
-    if 1 in shape and np.shape(value) == tuple(n for n in shape if n != 1):
-        raise Mismatch(f"the result has shape {np.shape(value)}, expected {shape}: an axis of size 1 was"
-                       " summed away; sum it with keepdims=True.")
-    return [need_array(value, shape)]
+    got = np.shape(value)
+    if shape != G.shape and got == G.shape:
+        if len(shape) == G.ndim:
+            raise Mismatch(f"the result has shape {got}, the shape of G, expected {shape}: broadcasting is"
+                           " not undone along the axes where the operand had size 1. Sum G over those"
+                           " axes with keepdims=True.")
+        raise Mismatch(f"the result has shape {got}, the shape of G, expected {shape}: broadcasting is not"
+                       " undone. Sum G over the axes broadcasting added in front, then over the axes where"
+                       " the operand had size 1 (keepdims=True).")
+    if len(got) > len(shape) and got[len(got) - len(shape):] == shape:
+        raise Mismatch(f"the result has shape {got}, expected {shape}: broadcasting is not undone over the"
+                       f" {len(got) - len(shape)} axes it added in front; sum them away (axis=0, ...).")
+    if 1 in shape and got == tuple(n for n in shape if n != 1):
+        raise Mismatch(f"the result has shape {got}, expected {shape}: an axis of size 1 was summed away;"
+                       " sum it with keepdims=True.")
+    return [need_array(value, shape, "the gradient")]
 
 
-UNBROADCAST = _values("unbroadcast", ["G", "shape"], _ub_calls, _ub_parse, _ub_ref, [
-    ("it averages over the broadcast axes: every copy of the operand passes its gradient on in full,"
-     " so the gradients are summed, not averaged",
-     lambda c: [_ub_ref(c)[0] * np.prod(_ub_ref(c)[0].shape or (1,)) / c.args[0].size]),
-], ["the gradient"])
+UNBROADCAST = _rule(
+    "unbroadcast", "G, shape", _ub_cases, _ub_parse, _ub_ref, {
+        "it averages over the broadcast axes: every copy of the operand passes its gradient on in full,"
+        " so the gradients are summed, not averaged":
+            lambda G, shape: _ub_ref(G, shape) * max(np.prod(shape), 1) / G.size,
+    }, ["the gradient"], 601, lambda c: f" on G {c.args[0].shape} to shape {tuple(c.args[1])}",
+    shape="the operand's shape")
 
 
 # ---- matmul_backward(G, A, B)
 
-def _mm_calls():
-    rng = np.random.default_rng(602)
-    return [Call(f"c{i}", rng.normal(size=(m, k)), rng.normal(size=(m, n)), rng.normal(size=(n, k)))
-            for i, (m, n, k) in enumerate([(5, 3, 2), (4, 4, 4), (3, 3, 3), (6, 2, 4)])]
+def _mm_cases(rng):
+    m, n, k = _dims(rng)
+    s = int(rng.integers(2, 6))
+    return [(rng.normal(size=(a, c)), rng.normal(size=(a, b)), rng.normal(size=(b, c)))
+            for a, b, c in [(m, n, k), (s, s, s), (k, m, n), (n, k, m)]]
 
 
 def _mm_parse(value, call):
     G, A, B = call.args
-    dA, dB = need_tuple(value, 2, ["dA", "dB"])
-    if np.shape(dA) == B.shape and np.shape(dB) == A.shape and A.shape != B.shape:
+    dA, dB = need_tuple(value, ["dA", "dB"])
+    if A.shape != B.shape and np.shape(dA) == B.shape and np.shape(dB) == A.shape:
         raise Mismatch(f"dA has B's shape {B.shape} and dB has A's shape {A.shape}: dA and dB are swapped;"
                        " return (dA, dB) = (G @ B.T, A.T @ G).")
+    if A.shape != A.shape[::-1] and np.shape(dA) == A.shape[::-1] and np.shape(dB) == B.shape[::-1]:
+        raise Mismatch(f"dA has shape {np.shape(dA)} and dB {np.shape(dB)}, the transposes of A {A.shape}"
+                       f" and B {B.shape}: the matmul rule is transposed. dA = G @ B.T has A's shape,"
+                       " dB = A.T @ G has B's shape.")
     return [need_array(dA, A.shape, "dA"), need_array(dB, B.shape, "dB")]
 
 
-MATMUL_BACKWARD = _values("matmul_backward", ["G", "A", "B"], _mm_calls, _mm_parse,
-                          lambda c: [c.args[0] @ c.args[2].T, c.args[1].T @ c.args[0]], [
-    ("the matmul rule is transposed: dA = G @ B.T has A's shape (m, n), dB = A.T @ G has B's shape (n, k)",
-     lambda c: [(c.args[0] @ c.args[2].T).T, (c.args[1].T @ c.args[0]).T]),
-    ("a factor is not transposed: dA = G @ B.T and dB = A.T @ G",
-     lambda c: [c.args[0] @ c.args[2], c.args[1] @ c.args[0]]),
-    ("dA and dB are swapped", lambda c: [c.args[1].T @ c.args[0], c.args[0] @ c.args[2].T]),
-], ["dA", "dB"], "values on random cases (incl. square matrices)")
+MATMUL_BACKWARD = _rule(
+    "matmul_backward", "G, A, B", _mm_cases, _mm_parse, lambda G, A, B: (G @ B.T, A.T @ G), {
+        "the matmul rule is transposed: dA = G @ B.T has A's shape (m, n), dB = A.T @ G has B's shape"
+        " (n, k)": lambda G, A, B: ((G @ B.T).T, (A.T @ G).T),
+        "a factor is not transposed: dA = G @ B.T and dB = A.T @ G": lambda G, A, B: (G @ B, A @ G),
+        "dA and dB are swapped: dA = G @ B.T, dB = A.T @ G": lambda G, A, B: (A.T @ G, G @ B.T),
+    }, ["dA", "dB"], 602, lambda c: f" on A {c.args[1].shape}, B {c.args[2].shape}",
+    shape="(dA, dB) with the shapes of A and B", values="values on random cases (incl. square matrices)")
 
 
 # ---- sigmoid_backward(G, Y) and log_backward(G, X)
 
-def _ew_calls(seed, positive):
-    def calls():
-        rng = np.random.default_rng(seed)
+def _ew_cases(positive):
+    def cases(rng):
+        m, n, p = _dims(rng)
         out = []
-        for i, shape in enumerate([(4, 3), (5,), (2, 3, 2)]):
+        for shape in [(m, n), (p,), (n, m, 2)]:
             X = rng.uniform(0.2, 3.0, size=shape) if positive else sig(rng.normal(size=shape) * 2)
-            out.append(Call(f"c{i}", rng.normal(size=shape), X))
+            out.append((rng.normal(size=shape), X))
         return out
-    return calls
+    return cases
 
 
-def _same(value, call):
-    return [need_array(value, call.args[1].shape)]
+def _same_shape(name):
+    return [(name, lambda G, X: X.shape)]
 
 
-SIGMOID_BACKWARD = _values("sigmoid_backward", ["G", "Y"], _ew_calls(603, False), _same,
-                           lambda c: [c.args[0] * c.args[1] * (1 - c.args[1])], [
-    ("G is missing: the local derivative Y (1 - Y) must multiply the gradient G arriving from above",
-     lambda c: [c.args[1] * (1 - c.args[1])]),
-    ("the derivative is taken of the wrong quantity: σ applied to Y, which is already σ(a);"
-     " the rule is G * Y * (1 - Y)", lambda c: [c.args[0] * sig(c.args[1]) * (1 - sig(c.args[1]))]),
-    ("1 - Y^2 is the tanh rule; for the sigmoid it is G * Y * (1 - Y)",
-     lambda c: [c.args[0] * (1 - c.args[1] ** 2)]),
-], ["dA"])
+SIGMOID_BACKWARD = graded(
+    "sigmoid_backward", "G, Y", _ew_cases(False), _same_shape("dA"), lambda G, Y: G * Y * (1 - Y), {
+        "G is missing: the local derivative Y (1 - Y) must multiply the gradient G arriving from above":
+            lambda G, Y: Y * (1 - Y),
+        "the derivative is taken of the wrong quantity: σ applied to Y, which is already σ(a);"
+        " the rule is G * Y * (1 - Y)": lambda G, Y: G * sig(Y) * (1 - sig(Y)),
+        "1 - Y^2 is the tanh rule; for the sigmoid it is G * Y * (1 - Y)": lambda G, Y: G * (1 - Y ** 2),
+        "1 - Y is missing: the sigmoid's derivative is Y (1 - Y), so the rule is G * Y * (1 - Y)":
+            lambda G, Y: G * Y,
+    }, seed=603, shape="the shape of Y", case=lambda c: f" on Y of shape {c.args[1].shape}")
 
-LOG_BACKWARD = _values("log_backward", ["G", "X"], _ew_calls(604, True), _same,
-                       lambda c: [c.args[0] / c.args[1]], [
-    ("G is missing: multiply the local derivative 1/X by the gradient G", lambda c: [1 / c.args[1]]),
-    ("it multiplies by log X: the derivative of log x is 1/x", lambda c: [c.args[0] * np.log(c.args[1])]),
-    ("it multiplies by X instead of dividing by X", lambda c: [c.args[0] * c.args[1]]),
-], ["dX"])
+LOG_BACKWARD = graded(
+    "log_backward", "G, X", _ew_cases(True), _same_shape("dX"), lambda G, X: G / X, {
+        "G is missing: multiply the local derivative 1/X by the gradient G": lambda G, X: 1 / X,
+        "it multiplies by log X: the derivative of log x is 1/x": lambda G, X: G * np.log(X),
+        "it multiplies by X instead of dividing by X: the derivative of log x is 1/x":
+            lambda G, X: G * X,
+        "it divides by X^2: that is the derivative of -1/x; the derivative of log x is 1/x":
+            lambda G, X: G / X ** 2,
+        "the sign is flipped: the derivative of log x is +1/x": lambda G, X: -G / X,
+    }, seed=604, shape="the shape of X", case=lambda c: f" on X of shape {c.args[1].shape}")
 
 
 # ---- sum_backward / mean_backward(G, shape, axis, keepdims)
 
-REDUCE = [((4, 3), None, False), ((4, 3), 0, False), ((4, 3), 1, True), ((2, 3, 4), 1, False),
-          ((2, 3, 4), (0, 2), True), ((5,), 0, False)]
+def _red_cases(rng):
+    m, n, p = _dims(rng)
+    out = []
+    for shape, axis, keep in [((m, n), None, False), ((m, n), 0, False), ((m, n), 1, True),
+                              ((p, m, n), 1, False), ((p, m, n), (0, 2), True), ((n,), 0, False),
+                              ((n, p), 1, False)]:
+        G = rng.normal(size=np.zeros(shape).sum(axis=axis, keepdims=keep).shape)
+        out.append((float(G) if G.ndim == 0 else G, shape, axis, keep))   # a number: the sum of all
+    return out
 
 
-def _red_calls(seed):
-    def calls():
-        rng = np.random.default_rng(seed)
-        out = []
-        for i, (shape, axis, keep) in enumerate(REDUCE):
-            G = rng.normal(size=np.zeros(shape).sum(axis=axis, keepdims=keep).shape)
-            G = float(G) if G.ndim == 0 else G   # a number: 0-d arrays travel as (1,)
-            out.append(Call(f"c{i}", G, shape, axis, keep))
-        return out
-    return calls
-
-
-def _spread(c):
-    G, shape, axis, keep = c.args
-    if not keep and axis is not None:
+def _spread(G, shape, axis=None, keepdims=False):
+    if not keepdims and axis is not None:
         G = np.expand_dims(G, axis)
     return np.broadcast_to(G, shape).astype(float)
 
 
-def _count(c):
-    return np.prod(c.args[1]) / np.size(c.args[0])
+def _count(G, shape, *rest):
+    return np.prod(shape) / np.size(G)
 
 
 def _red_parse(value, call):
-    if np.shape(value) == np.shape(call.args[0]) and np.shape(value) != tuple(call.args[1]):
+    G, shape = call.args[:2]
+    if np.shape(value) == np.shape(G) and np.shape(value) != tuple(shape):
         raise Mismatch(f"the result has the shape of G {np.shape(value)}, expected the input's shape"
-                       f" {tuple(call.args[1])}: every entry that was summed gets G, so G must be copied"
+                       f" {tuple(shape)}: every entry that was summed gets G, so G must be copied"
                        " back along the summed axes (np.expand_dims when keepdims is False,"
                        " then np.broadcast_to).")
-    return [need_array(value, call.args[1])]
+    return [need_array(value, shape, "the gradient")]
 
 
-SUM_BACKWARD = _values("sum_backward", ["G", "shape", "axis", "keepdims"], _red_calls(605), _red_parse,
-                       lambda c: [_spread(c)], [
-    ("it divides by the number of summed values: that is the mean's rule; each summand's"
-     " derivative is 1, so sum's rule copies G unchanged", lambda c: [_spread(c) / _count(c)]),
-], ["the gradient"], "values for axis None, an int, a tuple, with and without keepdims")
+def _red_case(c):
+    G, shape, axis, keep = c.args
+    return f" on an input of shape {tuple(shape)} with axis={axis}, keepdims={keep}"
 
-MEAN_BACKWARD = _values("mean_backward", ["G", "shape", "axis", "keepdims"], _red_calls(606), _red_parse,
-                        lambda c: [_spread(c) / _count(c)], [
-    ("1/count is missing: that is the sum's rule; the mean divides by the number of values averaged",
-     lambda c: [_spread(c)]),
-    ("it divides by the size of the whole input, not by the number of values along the averaged"
-     " axes", lambda c: [_spread(c) / np.prod(c.args[1])]),
-], ["the gradient"], "values for axis None, an int, a tuple, with and without keepdims")
+
+EXPAND = [(r"broadcast_to\(", "G has lost the summed axes: when keepdims is False, put them back first,"
+           " G = np.expand_dims(G, axis), then np.broadcast_to(G, shape).")]
+
+
+def _mean_ref(*a):
+    return _spread(*a) / _count(*a)
+
+
+SUM_BACKWARD = _rule(
+    "sum_backward", "G, shape, axis, keepdims", _red_cases, _red_parse, _spread, {
+        "it divides by the number of summed values: that is the mean's rule; each summand's"
+        " derivative is 1, so sum's rule copies G unchanged": _mean_ref,
+    }, ["the gradient"], 605, _red_case, shape="the input's shape", line_hints=EXPAND,
+    values="values for axis None, an int, a tuple, with and without keepdims")
+
+MEAN_BACKWARD = _rule(
+    "mean_backward", "G, shape, axis, keepdims", _red_cases, _red_parse, _mean_ref, {
+        "1/count is missing: that is the sum's rule; the mean divides by the number of values averaged":
+            _spread,
+        "it divides by the size of the whole input, not by the number of values along the averaged"
+        " axes": lambda G, shape, *r: _spread(G, shape, *r) / np.prod(shape),
+        "it multiplies by the count instead of dividing by it: each of the count values gets G / count":
+            lambda *a: _spread(*a) * _count(*a),
+    }, ["the gradient"], 606, _red_case, shape="the input's shape", helpers=["sum_backward"], line_hints=EXPAND,
+    values="values for axis None, an int, a tuple, with and without keepdims")
 
 
 # ---- topological_order(inputs, root)
@@ -197,15 +231,20 @@ GRAPHS = {  # (inputs, root) before relabelling
     "unreached": ([[], [], [0], [1, 0], [2, 2], [0]], 4),
     "mlp": ([[], [], [], [0, 1], [3, 2], [4], [5], [6, 3]], 7),
 }
-DEEP = 3000
+DEEP = 4000  # a chain deeper than Python's recursion limit (about 1000 calls)
 
 
-def _graph_calls(seed, deep):
-    rng = np.random.default_rng(seed)
-    out = [Call(k, *_relabel(ins, root, rng)) for k, (ins, root) in GRAPHS.items()]
-    if deep:
-        out.append(Call("deep", *_relabel([[]] + [[i] for i in range(DEEP - 1)], DEEP - 1, rng)))
-    return out
+def _random_graph(rng):
+    """Leaves, then nodes computed from one or two earlier ones (maybe the same twice); the last unreached."""
+    n, leaves = int(rng.integers(7, 11)), int(rng.integers(2, 4))
+    inputs = [[] for _ in range(leaves)]
+    inputs += [[int(j) for j in rng.integers(0, i, size=int(rng.integers(1, 3)))] for i in range(leaves, n)]
+    return inputs, n - 2
+
+
+def _graphs(rng):
+    return [(k, *_relabel(ins, root, rng)) for k, (ins, root) in
+            list(GRAPHS.items()) + [("random", _random_graph(rng)), ("random2", _random_graph(rng))]]
 
 
 def _reached(inputs, root):
@@ -216,6 +255,19 @@ def _reached(inputs, root):
                 seen.add(j)
                 stack.append(j)
     return seen
+
+
+def _topo_ref(inputs, root):
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((j, False) for j in inputs[node] if j not in seen)
+    return order
 
 
 def _order_parse(value, call):
@@ -256,101 +308,93 @@ def _order_judge(results):
                                " after all of its inputs (emit a node only once its inputs are out).")
 
 
-def _recursion_hint(results):
+def _deep_calls(seed=None):
+    chain = [[]] + [[i] for i in range(DEEP - 1)]
+    return [Call("deep", *_relabel(chain, DEEP - 1, case_rng(609, seed)))]
+
+
+def _deep_judge(results):
     for r in results:
         if r.status == "error" and "Recursion" in (r.exc or {}).get("type", ""):
             raise Mismatch(f"a recursive sort fails on a deep graph: a chain of {DEEP} nodes gives"
                            " RecursionError (Python stops at about 1000 nested calls). Use a loop with an"
                            " explicit stack instead of a function that calls itself.")
-    from mlp_lib.grading._framework import explain_exception
-
-    for r in results:
         if r.status == "error":
             raise Mismatch(explain_exception(TOPOLOGICAL_ORDER, r))
     _order_judge(results)
 
 
-TOPOLOGICAL_ORDER = FunctionSpec("topological_order", ["inputs", "root"], [
-    Check("a list of node numbers", lambda: _graph_calls(607, False),
-          lambda rs: [_order_parse(r.value, r.call) for r in rs], gate=True),
-    Check("every node once, after its inputs, root last (a node used twice, unreached nodes)",
-          lambda: _graph_calls(607, False), _order_judge, points=2),
-    Check(f"a chain of {DEEP} nodes (no recursion)", lambda: _graph_calls(607, True)[-1:],
-          _recursion_hint, allow_errors=True),
-])
+TOPOLOGICAL_ORDER = graded(
+    "topological_order", "inputs, root", lambda rng: [Call(k, ins, root) for k, ins, root in _graphs(rng)],
+    _order_parse, _topo_ref, seed=607, judge=_order_judge, mutates=True, shape="a list of node numbers",
+    values="every node once, after its inputs, root last (a node used twice, unreached nodes)", extra=[
+        lambda make_calls, parse: Check(f"a chain of {DEEP} nodes (no recursion)", _deep_calls, _deep_judge,
+                                        allow_errors=True)])
 
 
 # ---- backward_pass(inputs, local, root)
 
-def sweep_variant(inputs, local, root, bug=None):
-    """dJ/d(node) for every node: the reference sweep, or one with a classic mistake ``bug``."""
-    n = len(inputs)
-    need = _reached(inputs, root)
-    order, done = [], set()
-    while len(order) < len(need):        # Kahn-like: emit nodes whose inputs are all out
-        for v in sorted(need - done):
-            if all(j in done for j in inputs[v]):
-                order.append(v)
-                done.add(v)
-    grad = np.zeros(n)
-    grad[root] = {"no_seed": 0.0, "seed_2": 2.0}.get(bug, 1.0)
-    for v in (order if bug == "forward_order" else reversed(order)):
+def _sweep(inputs, local, root, seed=1.0, forward=False, overwrite=False):
+    """dJ/d(node) for every node: the reference sweep, or one with a classic mistake."""
+    grad = np.zeros(len(inputs))
+    grad[root] = seed
+    order = _topo_ref(inputs, root)
+    for v in (order if forward else reversed(order)):
         for j, d in zip(inputs[v], local[v]):
-            if bug == "overwrite":
-                grad[j] = d * grad[v]
-            else:
-                grad[j] += d * grad[v]
+            grad[j] = d * grad[v] + (0.0 if overwrite else grad[j])
     return grad
 
 
-SWEEP_BUGS = {
-    "overwrite": "gradients overwritten instead of accumulated: a node used twice (or by two nodes) must"
-                 " ADD each contribution, grad[j] += local * grad[i]; it is the sum over paths",
-    "forward_order": "the sweep runs in forward order: walk the topological order in REVERSE, from root"
-                     " down, so a node's gradient is complete before it is passed on",
-    "no_seed": "the seed gradient is missing: every gradient is 0; start with grad[root] = 1 (dJ/dJ)",
+OVERWRITTEN = ("gradients overwritten instead of accumulated: a node used twice (or by two nodes) must ADD"
+               " each contribution, grad[j] += local * grad[i]; it is the sum over paths")
+SWEEP_MISTAKES = {
+    OVERWRITTEN: lambda *g: _sweep(*g, overwrite=True),
+    "the sweep runs in forward order: walk the topological order in REVERSE, from root down, so a node's"
+    " gradient is complete before it is passed on": lambda *g: _sweep(*g, forward=True),
+    "the seed gradient is missing: every gradient is 0; start with grad[root] = 1 (dJ/dJ)":
+        lambda *g: _sweep(*g, seed=0.0),
 }
+SEED_NOT_ONE = ("every gradient is the same multiple of the right one: the seed gradient is not one;"
+                " grad[root] = 1, since dJ/dJ = 1")
 
 
-def _sweep_calls():
-    rng = np.random.default_rng(608)
-    out = []
-    for key, (ins, root) in GRAPHS.items():
-        ins, root = _relabel(ins, root, rng)
-        local = [[float(rng.uniform(0.5, 2.0) * rng.choice([-1, 1])) for _ in i] for i in ins]
-        out.append(Call(key, ins, local, root))
-    return out
+def _sweep_cases(rng):
+    return [Call(k, ins, [[float(rng.uniform(0.5, 2.0) * rng.choice([-1, 1])) for _ in i] for i in ins], root)
+            for k, ins, root in _graphs(rng)]
 
 
-def _sweep_parse(value, call):
-    return need_array(value, (len(call.args[0]),), "the gradients")
+def _overwritten_somehow(grad, inputs, local, root):
+    """True when every gradient is ONE of its incoming contributions (the last written, in any order)."""
+    need = _reached(inputs, root)
+    parts = {j: [] for j in need}
+    for v in need:
+        for j, d in zip(inputs[v], local[v]):
+            parts[j].append(d * grad[v])
+    return abs(grad[root] - 1) < 1e-9 and all(
+        any(abs(grad[j] - p) <= 1e-6 * max(1.0, abs(p)) for p in parts[j]) for j in need if j != root)
+
+
+_sweep_values = value_judge(lambda v, c: [need_array(v, (len(c.args[0]),), "grad")], _sweep, SWEEP_MISTAKES,
+                            ["grad"], case=lambda c: f" on graph {c.key!r} (root {c.args[2]})",
+                            scaled={SEED_NOT_ONE: _sweep}, rtol=1e-9, atol=1e-12)
 
 
 def _sweep_judge(results):
-    gots = [_sweep_parse(r.value, r.call) for r in results]
-    exps = [sweep_variant(*r.call.args) for r in results]
-    if all(close(g, e, 1e-9, 1e-12) for g, e in zip(gots, exps)):
-        return
-    for bug, text in SWEEP_BUGS.items():
-        if all(close(g, sweep_variant(*r.call.args, bug), 1e-9, 1e-12) for g, r in zip(gots, results)):
-            raise Mismatch(f"the gradients are wrong: {text}.")
-    ratios = {round(float(g @ e / (e @ e)), 9) for g, e in zip(gots, exps)}
-    if len(ratios) == 1 and all(close(g, e * next(iter(ratios))) for g, e in zip(gots, exps)):
-        r = next(iter(ratios))
-        raise Mismatch(f"every gradient is {r:g} times the expected one: the seed gradient is not one;"
-                       " grad[root] = 1, since dJ/dJ = 1.")
-    k = next(i for i, (g, e) in enumerate(zip(gots, exps)) if not close(g, e, 1e-9, 1e-12))
-    node = int(np.argmax(np.abs(gots[k] - exps[k])))
-    raise Mismatch(f"on graph {results[k].call.key!r} (root {results[k].call.args[2]}) the gradient of node"
-                   f" {node} is {gots[k][node]:.6g}, expected {exps[k][node]:.6g}.")
+    """The values; a node used by two nodes overwritten in another order than the reference's is named too."""
+    try:
+        _sweep_values(results)
+    except Mismatch as exc:
+        named = any(text in str(exc) for text in list(SWEEP_MISTAKES) + [SEED_NOT_ONE])
+        if not named and all(_overwritten_somehow(need_array(r.value, (len(r.call.args[0]),), "grad"),
+                                                  *r.call.args) for r in results):
+            raise Mismatch(f"grad is wrong: {OVERWRITTEN}.") from None
+        raise
 
 
-BACKWARD_PASS = FunctionSpec("backward_pass", ["inputs", "local", "root"], [
-    Check("one gradient per node", _sweep_calls, lambda rs: [_sweep_parse(r.value, r.call) for r in rs],
-          gate=True),
-    Check("gradients on graphs with nodes used twice and unreached nodes", _sweep_calls, _sweep_judge,
-          points=2),
-])
+BACKWARD_PASS = graded(
+    "backward_pass", "inputs, local, root", _sweep_cases, lambda v, c: [need_array(v, (len(c.args[0]),), "grad")],
+    _sweep, seed=608, judge=_sweep_judge, mutates=True, helpers=["topological_order"],
+    shape="one gradient per node", values="gradients on graphs with nodes used twice and unreached nodes")
 
 FUNCTIONS = [UNBROADCAST, MATMUL_BACKWARD, SIGMOID_BACKWARD, LOG_BACKWARD, SUM_BACKWARD, MEAN_BACKWARD,
              TOPOLOGICAL_ORDER, BACKWARD_PASS]
