@@ -7,19 +7,18 @@ k-th input, and ``root`` is the node J. Every rule takes G = dJ/d(output).
 
 import numpy as np
 
+from mlp_lib.grading._diagnosing import describe
 from mlp_lib.grading._framework import (
     Call,
     Check,
     Mismatch,
     case_rng,
-    close,
     explain_exception,
     graded,
     need_array,
     need_tuple,
     value_judge,
 )
-from mlp_lib.grading._diagnosing import describe
 from mlp_lib.grading._nets import sig
 
 
@@ -210,7 +209,8 @@ MEAN_BACKWARD = _rule(
         " axes": lambda G, shape, *r: _spread(G, shape, *r) / np.prod(shape),
         "it multiplies by the count instead of dividing by it: each of the count values gets G / count":
             lambda *a: _spread(*a) * _count(*a),
-    }, ["the gradient"], 606, _red_case, shape="the input's shape", helpers=["sum_backward"], line_hints=EXPAND,
+    }, ["the gradient"], 606, _red_case, shape="the input's shape", helpers=["sum_backward"],
+    line_hints=EXPAND,
     values="values for axis None, an int, a tuple, with and without keepdims")
 
 
@@ -358,6 +358,10 @@ SEED_NOT_ONE = ("every gradient is the same multiple of the right one: the seed 
                 " grad[root] = 1, since dJ/dJ = 1")
 
 
+def _grad_parse(value, call):
+    return [need_array(value, (len(call.args[0]),), "grad")]
+
+
 def _sweep_cases(rng):
     return [Call(k, ins, [[float(rng.uniform(0.5, 2.0) * rng.choice([-1, 1])) for _ in i] for i in ins], root)
             for k, ins, root in _graphs(rng)]
@@ -374,7 +378,7 @@ def _overwritten_somehow(grad, inputs, local, root):
         any(abs(grad[j] - p) <= 1e-6 * max(1.0, abs(p)) for p in parts[j]) for j in need if j != root)
 
 
-_sweep_values = value_judge(lambda v, c: [need_array(v, (len(c.args[0]),), "grad")], _sweep, SWEEP_MISTAKES,
+_sweep_values = value_judge(_grad_parse, _sweep, SWEEP_MISTAKES,
                             ["grad"], case=lambda c: f" on graph {c.key!r} (root {c.args[2]})",
                             scaled={SEED_NOT_ONE: _sweep}, rtol=1e-9, atol=1e-12)
 
@@ -385,14 +389,14 @@ def _sweep_judge(results):
         _sweep_values(results)
     except Mismatch as exc:
         named = any(text in str(exc) for text in list(SWEEP_MISTAKES) + [SEED_NOT_ONE])
-        if not named and all(_overwritten_somehow(need_array(r.value, (len(r.call.args[0]),), "grad"),
-                                                  *r.call.args) for r in results):
+        if not named and all(_overwritten_somehow(_grad_parse(r.value, r.call)[0], *r.call.args)
+                             for r in results):
             raise Mismatch(f"grad is wrong: {OVERWRITTEN}.") from None
         raise
 
 
 BACKWARD_PASS = graded(
-    "backward_pass", "inputs, local, root", _sweep_cases, lambda v, c: [need_array(v, (len(c.args[0]),), "grad")],
+    "backward_pass", "inputs, local, root", _sweep_cases, _grad_parse,
     _sweep, seed=608, judge=_sweep_judge, mutates=True, helpers=["topological_order"],
     shape="one gradient per node", values="gradients on graphs with nodes used twice and unreached nodes")
 
