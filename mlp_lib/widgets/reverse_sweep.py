@@ -209,7 +209,8 @@ class ReverseSweepAnimator(FrameWidget):
                     self.rule_words(node, k)
                 self.edge_text[(node, k)] = ax.text(*self._label_point(x0, y0, x1, y1, bend), text,
                                                     ha="center", va="center", fontsize=8,
-                                                    color=COLORS["blue"], backgroundcolor="white")
+                                                    color=COLORS["blue"],
+                                                    backgroundcolor="white" if bend else "none")
         self.node_text = {}
         for node in self.order:
             self.node_text[node] = ax.text(*self.pos[node], "", ha="center", va="center", fontsize=9,
