@@ -108,7 +108,7 @@ def test_alt_text_says_the_edge_the_rule_and_the_gradient_with_numbers():
     w = ReverseSweepAnimator(J, names={"x": x, "y": y})
     w.frame_png(0)
     first = w.alt_text()
-    assert first.startswith(w.description) and "frame 1 of 7" in first
+    assert first.startswith(w.description + ". Forward pass")
     assert "v1 = x · y = 6" in first and "J = v2^2 = 64" in first and "∂J/∂v2 = 16" in first
     step = next(f for f in range(2, w.n_frames) if w.steps[f - 2][2] is x and w.steps[f - 2][0].op == "*")
     w.frame_png(step)

@@ -152,7 +152,7 @@ class ReverseSweepAnimator(FrameWidget):
     def alt_text(self):
         """What the current frame shows, in words with its numbers (the edge, its rule, the gradient)."""
         title, caption = self.words(self.frame)
-        head = f"{self.description}; frame {self.frame + 1} of {self.n_frames}: {title}."
+        head = f"{self.description}. {title}."   # the title names the step: no frame count to misread
         caption = "; ".join(line.strip() for line in caption.splitlines()).rstrip(".") + "."
         if self.frame == 0:
             nodes = ", ".join(f"{self.definition(n)} = {_fmt(n.data)}" for n in self.order)
