@@ -221,12 +221,19 @@ def _widget_factories(w):
         net = trained_net([recorder])
         return cls(net, Xm, Tm, path=recorder)
 
+    def reverse_sweep(cls):
+        from mlp_lib.autodiff import Tensor
+
+        u, v = Tensor(2.0), Tensor(3.0)
+        return cls((u * v + u) ** 2, names={"x": u, "y": v})   # chapter 06's J = (xy + x)^2
+
     return {
         "LossSurfaceExplorer": [lambda cls: cls(X1, t1), lambda cls: cls(x, t)],
         "DeltaFlowAnimator": [lambda cls: cls(small_net(), Xx[:4], Tx[:4])],
         "VanishingGradientExplorer": [lambda cls: cls()],
         "TrainingDashboard": [dashboard, lambda cls: cls()],
         "LossLandscape": [landscape, lambda cls: cls(trained_net(), Xm, Tm)],
+        "ReverseSweepAnimator": [reverse_sweep],
     }
 
 

@@ -101,3 +101,47 @@ def test_bad_arguments():
         y = y * 2.0
     with pytest.raises(ValueError, match="at most 14"):
         ReverseSweepAnimator(y)
+
+
+def test_alt_text_says_the_edge_the_rule_and_the_gradient_with_numbers():
+    x, y, J = chapter_graph()
+    w = ReverseSweepAnimator(J, names={"x": x, "y": y})
+    w.frame_png(0)
+    first = w.alt_text()
+    assert first.startswith(w.description + ". Forward pass")
+    assert "v1 = x · y = 6" in first and "J = v2^2 = 64" in first and "∂J/∂v2 = 16" in first
+    step = next(f for f in range(2, w.n_frames) if w.steps[f - 2][2] is x and w.steps[f - 2][0].op == "*")
+    w.frame_png(step)
+    text = w.alt_text()
+    assert "edge x → v1" in text and "∂J/∂x += ∂J/∂v1 × y = 16 × 3 = 48" in text, text
+    assert "contribution 2 of 2, ∂J/∂x so far = 64" in text and "∂J/∂v2 = 16" in text
+    assert "\n" not in text
+
+
+def test_alt_text_of_an_array_graph_names_its_edges_and_speaks_its_norms():
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.normal(size=(3, 2)))
+    J = (rng.normal(size=(4, 3)) @ W).sigmoid().mean()
+    w = ReverseSweepAnimator(J, names={"W": W})
+    w.frame_png(0)
+    assert "W → v1: cᵀ G" in w.alt_text() and "‖" not in w.alt_text()
+    w.frame_png(w.n_frames - 1)
+    assert f"∂J/∂W = (3, 2) array of norm {np.linalg.norm(w.grads[W]):.3g}" in w.alt_text()
+
+
+def test_frame_png_is_cached_and_shown_with_its_alt_text():
+    x, y, J = chapter_graph()
+    w = ReverseSweepAnimator(J, names={"x": x, "y": y})
+    first = w.frame_png(3)
+    assert first.startswith(b"\x89PNG") and w.frame_png(3) is first
+    assert w.frame_png(4) != first
+    shown = []
+
+    class Handle:
+        def update(self, picture):
+            shown.append(picture)
+
+    w._handle = Handle()
+    w._on_slider({"old": 4, "new": 5})
+    assert shown[0].data == w.frame_png(5) and shown[0].alt == w.alt_text()
+    assert "Sweep step 4 of 5" in shown[0].alt and w.frame == 5

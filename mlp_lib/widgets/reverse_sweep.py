@@ -14,6 +14,10 @@ frame per edge in the order the sweep uses them: the local rule applied with
 its numbers, and the gradient it adds to the input. A node used twice shows
 its first contribution, then the sum. The learner's tensors are not changed
 (``.grad`` stays as it was): the widget runs its own sweep.
+
+It is a ``FrameWidget``: Play and the slider show ``frame_png(frame)``
+(cached per frame), and ``alt_text()`` says in words what the frame shows,
+with its numbers: the values, the edge, the rule and the gradient it adds.
 """
 
 import numpy as np
@@ -43,6 +47,11 @@ def _fmt(a):
     return f"{a.shape}, ‖·‖ {np.linalg.norm(a):.3g}"
 
 
+def _spoken(text):
+    """``text`` with the picture's short array notation in words: '(4, 2) array of norm 1.58'."""
+    return text.replace(", ‖·‖ ", " array of norm ")
+
+
 class ReverseSweepAnimator(FrameWidget):
     """The reverse sweep over the graph of a one-number Tensor ``J``, one edge per frame.
 
@@ -55,8 +64,9 @@ class ReverseSweepAnimator(FrameWidget):
     in sweep order, ``self.grads``: {node: dJ/d(node)} at the end.
     """
 
-    frame_label = "sweep step"
+    frame_label = "frame"
     play_interval = 700
+    description = "The reverse sweep over the graph of J, one edge at a time"
 
     def __init__(self, J, names=None):
         if not isinstance(J, Tensor):
@@ -128,6 +138,33 @@ class ReverseSweepAnimator(FrameWidget):
         words = RULES[node.op][node.slots[k]]
         return words.format(a=names[0], b=names[-1], y=self.labels[node])
 
+    # ---- what the base asks of a widget ----------------------------------
+    def live_artists(self):
+        """None: the whole figure is drawn every frame.
+
+        Every artist changes from frame to frame (node texts and colours,
+        arrow colours, title, caption) except the edge labels, and those lie
+        over arrows that do change, so a frozen background would hold little
+        more than the white page and would not make a frame faster.
+        """
+        return None
+
+    def alt_text(self):
+        """What the current frame shows, in words with its numbers (the edge, its rule, the gradient)."""
+        title, caption = self.words(self.frame)
+        head = f"{self.description}. {title}."   # the title names the step: no frame count to misread
+        caption = "; ".join(line.strip() for line in caption.splitlines()).rstrip(".") + "."
+        if self.frame == 0:
+            nodes = ", ".join(f"{self.definition(n)} = {_fmt(n.data)}" for n in self.order)
+            edges = ", ".join(text.get_text() if self.local_derivative(node, k) is not None else
+                              f"{self.labels[node.inputs[k]]} → {self.labels[node]}: {text.get_text()}"
+                              for (node, k), text in self.edge_text.items())
+            return _spoken(f"{head} Nodes: {nodes}. Edges: {edges}. {caption}")
+        known = self.known(self.frame)
+        grads = ", ".join(f"∂J/∂{self.labels[n]} = {_fmt(known[n])}"
+                          for n in reversed(self.order) if n in known)
+        return _spoken(f"{head} {caption} Gradients known: {grads}.")
+
     # ---- drawing ---------------------------------------------------------
     def _place_nodes(self):
         level = {}
@@ -172,7 +209,8 @@ class ReverseSweepAnimator(FrameWidget):
                     self.rule_words(node, k)
                 self.edge_text[(node, k)] = ax.text(*self._label_point(x0, y0, x1, y1, bend), text,
                                                     ha="center", va="center", fontsize=8,
-                                                    color=COLORS["blue"], backgroundcolor="white")
+                                                    color=COLORS["blue"],
+                                                    backgroundcolor="white" if bend else "none")
         self.node_text = {}
         for node in self.order:
             self.node_text[node] = ax.text(*self.pos[node], "", ha="center", va="center", fontsize=9,
@@ -195,11 +233,40 @@ class ReverseSweepAnimator(FrameWidget):
         xm, ym = to_screen.inverted().transform(apex)
         return xm, ym + (0.0 if bend else 0.15)
 
+    def known(self, frame):
+        """{node: dJ/d(node)} as far as the sweep has come at ``frame`` (nothing before the seed)."""
+        if frame >= 2:
+            return self.after[frame - 2]
+        return {self.J: np.ones_like(self.J.data)} if frame == 1 else {}
+
+    def words(self, frame):
+        """The title and the caption of ``frame``: what happens in it, with its numbers."""
+        if frame == 0:
+            return ("Forward pass: every node's value; the local derivatives on the edges",
+                    f"J = {_fmt(self.J.data)}. The sweep will visit the nodes in reverse order:"
+                    f" {', '.join(self.labels[n] for n in reversed(self.order))}.")
+        if frame == 1:
+            return ("The seed: ∂J/∂J = 1",
+                    "Every gradient in the graph is this 1, multiplied along paths by local derivatives.")
+        s = frame - 2
+        node, k, x, g = self.steps[s]
+        name, xn = self.labels[node], self.labels[x]
+        G = self.after[s].get(node)
+        uses = sum(1 for st in self.steps if st[2] is x)
+        seen = sum(1 for st in self.steps[:s + 1] if st[2] is x)
+        d = self.local_derivative(node, k)
+        product = f" = {_fmt(G)} × {d:.4g}" if d is not None and G is not None else ""
+        total = (f"\n{xn} is used {uses} times: this is contribution {seen} of {uses},"
+                 f" ∂J/∂{xn} so far = {_fmt(self.after[s][x])}") if uses > 1 else ""
+        rule = self.rule_words(node, k).replace("G", f"∂J/∂{name}")
+        return (f"Sweep step {s + 1} of {len(self.steps)}: edge {xn} → {name}",
+                f"rule of {node.op!r}: ∂J/∂{xn} += {rule}{product} = {_fmt(g)}{total}")
+
     def render(self, frame):
         """Frame 0: forward values; 1: the seed; 2 + s: edge s of the sweep applied."""
         frame = self._check_frame(frame)
         s = frame - 2
-        known = self.after[s] if s >= 0 else ({self.J: np.ones_like(self.J.data)} if frame == 1 else {})
+        known = self.known(frame)
         current = self.steps[s] if s >= 0 else None
         done = {st[0] for st in self.steps[:max(s, 0)]}
         for node, text in self.node_text.items():
@@ -220,25 +287,6 @@ class ReverseSweepAnimator(FrameWidget):
             arrow.arrow_patch.set_color(colour)
             arrow.arrow_patch.set_linewidth(2.6 if on else 1.2)
         self.key.set_visible(frame > 0)
-        if frame == 0:
-            self.title.set_text("Forward pass: every node's value; the local derivatives on the edges")
-            self.caption.set_text(f"J = {_fmt(self.J.data)}. The sweep will visit the nodes in reverse order:"
-                                  f" {', '.join(self.labels[n] for n in reversed(self.order))}.")
-        elif frame == 1:
-            self.title.set_text("The seed: ∂J/∂J = 1")
-            self.caption.set_text("Every gradient in the graph is this 1, multiplied along paths by local"
-                                  " derivatives.")
-        else:
-            node, k, x, g = current
-            name, xn = self.labels[node], self.labels[x]
-            G = self.after[s][node] if node in self.after[s] else None
-            uses = sum(1 for st in self.steps if st[2] is x)
-            seen = sum(1 for st in self.steps[:s + 1] if st[2] is x)
-            d = self.local_derivative(node, k)
-            product = f" = {_fmt(G)} × {d:.4g}" if d is not None and G is not None else ""
-            total = (f"\n{xn} is used {uses} times: this is contribution {seen} of {uses},"
-                     f" ∂J/∂{xn} so far = {_fmt(self.after[s][x])}") if uses > 1 else ""
-            rule = self.rule_words(node, k).replace("G", f"∂J/∂{name}")
-            self.title.set_text(f"Sweep step {s + 1} of {len(self.steps)}: edge {xn} → {name}")
-            self.caption.set_text(f"rule of {node.op!r}: ∂J/∂{xn} += {rule}{product}"
-                                  f" = {_fmt(g)}{total}")
+        title, caption = self.words(frame)
+        self.title.set_text(title)
+        self.caption.set_text(caption)

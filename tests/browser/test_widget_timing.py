@@ -34,8 +34,9 @@ SETUP = """\
 %matplotlib inline
 import numpy as np
 from mlp_lib import MLP, data
+from mlp_lib.autodiff import Tensor
 from mlp_lib.widgets import (DeltaFlowAnimator, LossLandscape, LossSurfaceExplorer,
-                             TrainingDashboard, VanishingGradientExplorer)
+                             ReverseSweepAnimator, TrainingDashboard, VanishingGradientExplorer)
 from mlp_lib.widgets.landscape import PathRecorder
 x, t = data.linear_1d(m=50, seed=0)
 Xx, lx = data.xor(m=8, seed=0)
@@ -56,6 +57,8 @@ WIDGETS = {
                       "net = MLP([2, 8, 8, 1], 'tanh', 'sigmoid', 'binary_cross_entropy', seed=0)\n"
                       "net.fit(Xm, Tm, epochs=30, lr=0.5, batch_size=32, callbacks=[rec])\n"
                       "LossLandscape(net, Xm, Tm, path=rec)"),
+    "ReverseSweepAnimator": ("u, v = Tensor(2.0), Tensor(3.0)   # chapter 06's J = (xy + x)^2\n"
+                             "ReverseSweepAnimator((u * v + u) ** 2, names={'x': u, 'y': v})"),
 }
 
 # Arms a one-shot timer on the output area that holds ``el``: the start is
