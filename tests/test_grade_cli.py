@@ -41,7 +41,10 @@ def test_every_solution_scores_full_marks():
     for name, s in subs.items():
         assert s["error"] is None, (name, s["error"])
         assert s["max_score"] > 0 and s["score"] == s["max_score"], (name, s)
-        assert set(s) == {"notebook", "exercise", "score", "max_score", "error", "checks"}
+        assert set(s) == {"notebook", "exercise", "score", "max_score", "error", "checks",
+                          "seed", "isolation", "exercise_mismatch"}
+        assert s["isolation"] in ("sandbox", "limits") and isinstance(s["seed"], int)
+        assert s["exercise_mismatch"] is False
         for c in s["checks"]:
             assert set(c) == {"function", "name", "passed", "points", "max_points", "feedback"}
 
