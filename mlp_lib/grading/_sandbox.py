@@ -141,7 +141,7 @@ class Isolation:
         self.why = why
         self.is_root = hasattr(os, "geteuid") and os.geteuid() == 0
         self.package = Path(mlp_lib.__file__).resolve().parent
-        self._serial = 0
+        self.uid = None
 
     @classmethod
     def for_run(cls, wanted="auto", memory_mb=2048, cpu_seconds=600):
@@ -198,8 +198,12 @@ class Isolation:
         except OSError:
             pass
         if self.mode == "sandbox" and self.is_root:
-            self._serial += 1
-            self.uid = SANDBOX_UID_BASE + (os.getpid() * 64 + self._serial) % 10_000_000
+            import secrets
+
+            while True:  # a user id that no process has: this submission's process count starts at 0
+                self.uid = SANDBOX_UID_BASE + secrets.randbelow(100_000_000)
+                if not _tasks_of(self.uid):
+                    break
             for root, dirs, files in os.walk(scratch):
                 for name in [root] + [os.path.join(root, n) for n in dirs + files]:
                     os.chown(name, self.uid, self.uid)
