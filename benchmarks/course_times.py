@@ -18,7 +18,9 @@ Measures, on whatever exists when it runs (COURSE_SPEC section 8 budgets):
   run -- <= 40 ms (also shown: the wall clock, and render with the PNG
   encoding a notebook display adds, not budgeted);
 * grading each notebook of exercises/ and solutions/ with
-  ``python -m mlp_lib.grade NB --json``, if that module exists -- <= 10 s.
+  ``python -m mlp_lib.grade NB --json``, if that module exists -- <= 10 s;
+* grading time per submission with the sandbox and with resource limits only
+  (``--isolation limits``), and the sandbox's overhead (``--only sandbox``).
 
     python benchmarks/course_times.py                # everything
     python benchmarks/course_times.py --quick        # no nbval run, fewer repeats
@@ -316,6 +318,44 @@ def time_grading():
         record(f"grade {path.relative_to(ROOT)}", seconds, BUDGET["grade"], note)
 
 
+def time_grading_isolation(rounds=2):
+    """Grading time per submission with the sandbox against without it (--isolation limits).
+
+    Grades the five solution notebooks with --jobs 1, alternating the two
+    modes ``rounds`` times, and reports the best run of each mode divided by
+    the number of submissions (the grader's start-up is shared among them).
+    """
+    if importlib.util.find_spec("mlp_lib.grading._sandbox") is None:
+        record("grading, sandbox vs limits", None, BUDGET["grade"], "missing (no mlp_lib.grading._sandbox)")
+        return
+    from mlp_lib.grading._sandbox import sandbox_works
+
+    ok, why = sandbox_works()
+    if not ok:
+        record("grading, sandbox vs limits", None, BUDGET["grade"], f"no sandbox here: {why}")
+        return
+    folder = ROOT / "solutions"
+    n = len(list(folder.glob("*.ipynb")))
+    best = {}
+    for _ in range(rounds):
+        for mode in ("sandbox", "limits"):
+            t0 = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "mlp_lib.grade", str(folder), "--json",
+                                   "--isolation", mode, "--seed", "1"], cwd=ROOT, capture_output=True, text=True)
+            seconds = (time.perf_counter() - t0) / n
+            subs = json.loads(proc.stdout)["submissions"] if proc.stdout.strip() else []
+            full = all(s["score"] == s["max_score"] and s["isolation"] == mode for s in subs) and len(subs) == n
+            if not full:
+                record(f"grade per submission, {mode}", None, BUDGET["grade"], f"not full marks: {proc.stderr[-80:]}")
+                return
+            best[mode] = min(best.get(mode, seconds), seconds)
+    extra = best["sandbox"] - best["limits"]
+    record("grade per submission, sandbox", best["sandbox"], BUDGET["grade"], f"{n} solutions, --jobs 1, best of {rounds}")
+    record("grade per submission, limits only", best["limits"], BUDGET["grade"], f"{n} solutions, --jobs 1, best of {rounds}")
+    record("sandbox overhead per submission", extra, None,
+           f"ratio sandbox/limits: {best['sandbox'] / best['limits']:.2f}")
+
+
 # ---- report -------------------------------------------------------------------
 def print_table():
     print()
@@ -336,7 +376,7 @@ def print_table():
     return missed
 
 
-PARTS = ("import", "widgets", "notebooks", "nbval", "grading")
+PARTS = ("import", "widgets", "notebooks", "nbval", "grading", "sandbox")
 
 
 def main(argv=None):
@@ -366,6 +406,9 @@ def main(argv=None):
     if "grading" in parts:
         print("grading (python -m mlp_lib.grade NB --json):")
         time_grading()
+    if "sandbox" in parts:
+        print("grading with the sandbox and without it (--isolation limits):")
+        time_grading_isolation(1 if args.quick else 3)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print_table()
 

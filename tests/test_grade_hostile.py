@@ -512,3 +512,60 @@ def test_the_notebook_budget_ends_a_slow_submission(tmp_path):
     assert time.monotonic() - start < 60
     s = subs["slow.ipynb"]
     assert "ran out of time" in s["error"]
+
+
+# ---------------------------------------------------------------- a whole class
+
+@pytest.mark.slow
+def test_a_class_of_120_mixed_submissions_in_parallel(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    expected = {}  # file name -> "full", "zero", "bias", or the start of the row's error
+    solutions = sorted((ROOT / "solutions").glob("ex0[1-5]_*.ipynb"))
+    for i in range(20):
+        src = solutions[i % len(solutions)]
+        (folder / f"sol_{i:02d}.ipynb").write_bytes(src.read_bytes())
+        expected[f"sol_{i:02d}.ipynb"] = "full"
+        stub = ROOT / "exercises" / src.name
+        (folder / f"stub_{i:02d}.ipynb").write_bytes(stub.read_bytes())
+        expected[f"stub_{i:02d}.ipynb"] = "zero"
+    for i in range(10):
+        write(folder, f"bias_{i:02d}.ipynb", replace_function(nb(), "predict", "def predict(X, w, b):\n    return X @ w"))
+        expected[f"bias_{i:02d}.ipynb"] = "bias"
+        (folder / f"link_{i:02d}.ipynb").symlink_to(EX01)
+        expected[f"link_{i:02d}.ipynb"] = "refused: the submission is a symbolic link"
+        (folder / f"essay_{i:02d}.txt").write_text("no notebook here")
+        expected[f"essay_{i:02d}.txt"] = "not a notebook"
+    for i in range(15):
+        write(folder, f"empty_{i:02d}.ipynb", no_code())
+        expected[f"empty_{i:02d}.ipynb"] = "zero"
+        doc = json.loads(EX01.read_text())
+        doc["cells"][1]["source"] = 123
+        (folder / f"invalid_{i:02d}.ipynb").write_text(json.dumps(doc))
+        expected[f"invalid_{i:02d}.ipynb"] = "not a valid notebook"
+    for i in range(20):
+        (folder / f"corrupt_{i:02d}.ipynb").write_text('{"cells": [ not json')
+        expected[f"corrupt_{i:02d}.ipynb"] = "not a readable notebook"
+    assert len(expected) == 120
+    gradebook = tmp_path / "gradebook.csv"
+    proc = grader(folder, "--json", "--jobs", "2", "--timeout", "30", "--csv", gradebook, timeout=1200)
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)["submissions"]
+    names = [Path(r["notebook"]).name for r in rows]
+    assert sorted(names) == sorted(expected)  # every submission once, none twice
+    book = [Path(r["notebook"]).name for r in csv.DictReader(gradebook.open())]
+    assert sorted(book) == sorted(expected)
+    bias_scores = set()
+    for r in rows:
+        name, want = Path(r["notebook"]).name, expected[Path(r["notebook"]).name]
+        if want == "full":
+            assert r["error"] is None and r["score"] == r["max_score"] > 0, r
+        elif want == "zero":
+            assert r["score"] == 0 and r["max_score"] > 0, r
+        elif want == "bias":
+            assert 0 < r["score"] < r["max_score"] and points(r)["predict"] < 3, r
+            bias_scores.add(r["score"])
+        else:
+            assert r["error"].startswith(want) and r["score"] == 0, r
+        assert len({r["seed"] for r in rows}) == 1 and r["isolation"] in ("sandbox", "limits")
+    assert len(bias_scores) == 1  # the same answer, the same score, whichever worker graded it
