@@ -326,7 +326,7 @@ def time_grading_isolation(rounds=2):
     the number of submissions (the grader's start-up is shared among them).
     """
     if importlib.util.find_spec("mlp_lib.grading._sandbox") is None:
-        record("grading, sandbox vs limits", None, BUDGET["grade"], "missing (no mlp_lib.grading._sandbox)")
+        record("grading, sandbox vs limits", None, BUDGET["grade"], "missing (no sandbox module)")
         return
     from mlp_lib.grading._sandbox import sandbox_works
 
@@ -340,18 +340,22 @@ def time_grading_isolation(rounds=2):
     for _ in range(rounds):
         for mode in ("sandbox", "limits"):
             t0 = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "mlp_lib.grade", str(folder), "--json",
-                                   "--isolation", mode, "--seed", "1"], cwd=ROOT, capture_output=True, text=True)
+            cmd = [sys.executable, "-m", "mlp_lib.grade", str(folder), "--json",
+                   "--isolation", mode, "--seed", "1"]
+            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
             seconds = (time.perf_counter() - t0) / n
             subs = json.loads(proc.stdout)["submissions"] if proc.stdout.strip() else []
-            full = all(s["score"] == s["max_score"] and s["isolation"] == mode for s in subs) and len(subs) == n
+            full = len(subs) == n and all(
+                s["score"] == s["max_score"] and s["isolation"] == mode for s in subs)
             if not full:
-                record(f"grade per submission, {mode}", None, BUDGET["grade"], f"not full marks: {proc.stderr[-80:]}")
+                record(f"grade per submission, {mode}", None, BUDGET["grade"],
+                       f"not full marks: {proc.stderr[-80:]}")
                 return
             best[mode] = min(best.get(mode, seconds), seconds)
     extra = best["sandbox"] - best["limits"]
-    record("grade per submission, sandbox", best["sandbox"], BUDGET["grade"], f"{n} solutions, --jobs 1, best of {rounds}")
-    record("grade per submission, limits only", best["limits"], BUDGET["grade"], f"{n} solutions, --jobs 1, best of {rounds}")
+    how = f"{n} solutions, --jobs 1, best of {rounds}"
+    record("grade per submission, sandbox", best["sandbox"], BUDGET["grade"], how)
+    record("grade per submission, limits only", best["limits"], BUDGET["grade"], how)
     record("sandbox overhead per submission", extra, None,
            f"ratio sandbox/limits: {best['sandbox'] / best['limits']:.2f}")
 

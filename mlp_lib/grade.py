@@ -143,7 +143,8 @@ def _which_exercise(nb, cells, forced=None):
             return None, ("cannot tell which exercise this is: metadata.mlp_course.exercise is missing or"
                           " not an exercise id, and the notebook defines no graded function"), False
         what = "missing" if claimed is None else f"{shown(repr(claimed))[:40]}, not an exercise id"
-        return guessed, f"metadata.mlp_course.exercise is {what}; graded as {guessed} from its function names", False
+        return guessed, (f"metadata.mlp_course.exercise is {what}; graded as {guessed}"
+                         " from its function names"), False
     if guessed is not None and guessed != claimed and found[guessed] > found.get(claimed, 0):
         return guessed, (f"metadata says {claimed}, but the notebook's functions are those of {guessed};"
                          f" graded as {guessed}"), True
@@ -167,6 +168,13 @@ def _grade_function(spec, runner, timeout, seed):
     if "seed" in inspect.signature(grade_function).parameters:
         return grade_function(spec, runner, timeout, seed=seed)
     return grade_function(spec, runner, timeout)
+
+
+def _grade_all_functions(exercise, runner, settings):
+    checks = []
+    for spec in specs(exercise).values():
+        checks.extend(r.as_dict() for r in _grade_function(spec, runner, settings.timeout, settings.seed))
+    return checks
 
 
 class _Empty:
@@ -203,13 +211,16 @@ def read_submission(path):
     except OSError as exc:
         raise ValueError(f"cannot read the file: {exc.strerror or exc}") from None
     if stat.S_ISLNK(st.st_mode):
-        raise ValueError("refused: the submission is a symbolic link, not a file (submit the notebook itself)")
+        raise ValueError("refused: the submission is a symbolic link, not a file"
+                         " (submit the notebook itself)")
     if not stat.S_ISREG(st.st_mode):
         raise ValueError("refused: not a regular file")
     if st.st_size > MAX_NOTEBOOK_MB * 2**20:
         raise ValueError(f"refused: the file is larger than {MAX_NOTEBOOK_MB} MB"
                          " (clear the outputs and submit it again)")
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    flags = os.O_RDONLY
+    for name in ("O_NOFOLLOW", "O_NONBLOCK", "O_BINARY"):  # never a link, never wait on a FIFO
+        flags |= getattr(os, name, 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
@@ -274,10 +285,7 @@ def _grade_notebook(path, settings, start):
     cells = [c for c in cells if c["cell_type"] == "code" and not _is_check_cell(c)]
     deadline = time.monotonic() + settings.notebook_timeout
     if not any(c["source"].strip() for c in cells):  # nothing to run: no kernel needed
-        checks = []
-        for spec in specs(exercise).values():
-            checks.extend(r.as_dict() for r in _grade_function(spec, _Empty(), settings.timeout, settings.seed))
-        return row(checks)
+        return row(_grade_all_functions(exercise, _Empty(), settings))
     scratch = Path(tempfile.mkdtemp(prefix="mlp-grade-"))
     session = None
     try:
@@ -299,9 +307,7 @@ def _grade_notebook(path, settings, start):
             session.run_cell(i, cell["source"])
         session.cell_timeout = settings.timeout
         runner = _Budgeted(RemoteRunner(session), deadline)
-        checks = []
-        for spec in specs(exercise).values():
-            checks.extend(r.as_dict() for r in _grade_function(spec, runner, settings.timeout, settings.seed))
+        checks = _grade_all_functions(exercise, runner, settings)
         problems = [s for _, s in session.log if s in ("timeout", "stuck", "died")]
         notes = [note] if note else []
         if problems:

@@ -14,6 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow  # every test here starts kernels
+
 ROOT = Path(__file__).resolve().parents[1]
 EX01 = ROOT / "solutions" / "ex01_linear_regression.ipynb"
 

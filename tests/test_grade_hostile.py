@@ -557,7 +557,7 @@ def test_a_class_of_120_mixed_submissions_in_parallel(tmp_path):
     assert sorted(book) == sorted(expected)
     bias_scores = set()
     for r in rows:
-        name, want = Path(r["notebook"]).name, expected[Path(r["notebook"]).name]
+        want = expected[Path(r["notebook"]).name]
         if want == "full":
             assert r["error"] is None and r["score"] == r["max_score"] > 0, r
         elif want == "zero":

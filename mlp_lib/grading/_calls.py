@@ -90,8 +90,10 @@ def _array(data, budget):
     if not isinstance(dtype, str) or dtype not in DTYPES:
         raise BadData(f"an array of dtype {str(dtype)[:40]!r}, which the grader does not read"
                       f" (numbers and booleans only)")
-    if (not isinstance(shape, list) or len(shape) > 8
-            or not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_BYTES for n in shape)):
+    def dim(n):
+        return isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_BYTES
+
+    if not isinstance(shape, list) or len(shape) > 8 or not all(dim(n) for n in shape):
         raise BadData("an array with a malformed shape")
     if not isinstance(b64, str):
         raise BadData("an array without its bytes")

@@ -67,7 +67,8 @@ def sanitize(raw, call):
     lineno = exc.get("lineno")
     clean = {
         "key": call.key, "status": status, "value": None,
-        "exc": {"type": _clean_text(exc.get("type"), 100) or "Error", "message": _clean_text(exc.get("message")),
+        "exc": {"type": _clean_text(exc.get("type"), 100) or "Error",
+                "message": _clean_text(exc.get("message")),
                 "lineno": lineno if isinstance(lineno, int) and not isinstance(lineno, bool) else None,
                 "line": _clean_text(exc.get("line"), 200)} if status == "error" else None,
         "warnings": [[_clean_text(w[0], 100), _clean_text(w[1], 200)] for w in raw.get("warnings", [])[:5]
@@ -85,7 +86,8 @@ def sanitize(raw, call):
             clean.update(status="error", exc=unreadable(f"the grader could not read what your function"
                                                         f" returned: {exc}"))
         except (RecursionError, MemoryError, OverflowError, TypeError):
-            clean.update(status="error", exc=unreadable("the grader could not read what your function returned"))
+            clean.update(status="error",
+                         exc=unreadable("the grader could not read what your function returned"))
     return clean
 
 
@@ -235,7 +237,7 @@ class KernelSession:
         return status
 
     def call(self, name, calls, timeout):
-        """Run a learner function on ``Call``s in the kernel; return checked result dicts (see ``sanitize``)."""
+        """Run a learner function on ``Call``s in the kernel; return checked result dicts (``sanitize``)."""
         token = secrets.token_hex(8)
         req = os.path.join(self.cwd, f".grading-{token}-request.json")
         resp = os.path.join(self.cwd, f".grading-{token}-response.json")

@@ -174,10 +174,13 @@ class Isolation:
         bin_dir = os.path.dirname(sys.executable)
         env = {
             "PATH": os.pathsep.join([bin_dir, "/usr/local/bin", "/usr/bin", "/bin"]),
-            "HOME": scratch, "USERPROFILE": scratch, "TMPDIR": "/tmp" if self.mode == "sandbox" else scratch,
+            "HOME": scratch, "USERPROFILE": scratch,
+            "TMPDIR": "/tmp" if self.mode == "sandbox" else scratch,
             "LANG": "C.UTF-8", "PYTHONPATH": str(self.package.parent), "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONNOUSERSITE": "1", "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(scratch, ".matplotlib"),
-            "IPYTHONDIR": os.path.join(scratch, ".ipython"), "JUPYTER_RUNTIME_DIR": os.path.join(scratch, ".jupyter"),
+            "PYTHONNOUSERSITE": "1", "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": os.path.join(scratch, ".matplotlib"),
+            "IPYTHONDIR": os.path.join(scratch, ".ipython"),
+            "JUPYTER_RUNTIME_DIR": os.path.join(scratch, ".jupyter"),
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "MALLOC_ARENA_MAX": "2", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         }
@@ -210,6 +213,8 @@ class Isolation:
 
     def wrap(self, cmd, scratch):
         """The kernel command ``cmd`` (a list) as this mode runs it, for the submission in ``scratch``."""
+        if os.name == "nt":  # no resource limits there, and exec would end the process jupyter watches
+            return list(cmd)
         limiter = [sys.executable, "-I", "-S", "-c", _LIMIT_THEN_EXEC,
                    json.dumps({"rlimits": self.rlimits(), "ignore_sigint": self.mode == "sandbox"})]
         if self.mode == "limits":
