@@ -533,6 +533,8 @@ def main(argv=None):
               " resource limits only and can read your files; see the README, 'For instructors'",
               file=sys.stderr)
     signal.signal(signal.SIGTERM, _interrupt)
+    if args.csv and not os.path.isdir(os.path.dirname(os.path.abspath(args.csv))):
+        parser.error(f"--csv: no such folder for {shown(args.csv)}")
     try:
         if args.csv:
             with Gradebook(args.csv) as book:

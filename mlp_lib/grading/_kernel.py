@@ -232,9 +232,20 @@ class KernelSession:
             self.history.append(code)
         elif status == "timeout":
             pass  # interrupted: the kernel is fine, the cell's work is lost
-        elif self.restarts < self.max_restarts:
-            self.restart()
+        else:
+            self.recover()
         return status
+
+    def recover(self):
+        """After a death or a hang: restart, or, once the restarts are used up, give up at once
+        (every later call then fails fast instead of waiting out its time limit)."""
+        if self.restarts < self.max_restarts:
+            try:
+                self.restart()
+                return
+            except Exception:  # the kernel did not start again (out of processes, ...)
+                pass
+        self.shutdown()
 
     def call(self, name, calls, timeout):
         """Run a learner function on ``Call``s in the kernel; return checked result dicts (``sanitize``)."""
@@ -256,8 +267,7 @@ class KernelSession:
             if status == "timeout":
                 raise Timeout()
             if status in ("died", "stuck"):
-                if self.restarts < self.max_restarts:
-                    self.restart()
+                self.recover()
                 raise KernelDied() if status == "died" else Timeout()
             try:
                 missing, kind, results = read_response(resp, calls)
