@@ -84,6 +84,54 @@ def no_code(exercise="ex01"):
 
 # ---------------------------------------------------------------- results are data, never code
 
+def test_decode_reads_data_only():
+    from mlp_lib.grading import _calls
+
+    arr = np.arange(6.0).reshape(2, 3)
+    assert np.array_equal(_calls.decode(_calls.encode(arr)), arr)
+    assert _calls.decode(_calls.encode((1, [2.5, "x"], None))) == (1, [2.5, "x"], None)
+    bad = [
+        {"__fn": "__import__('os').getcwd()"},                  # code: never evaluated
+        {"__rng": 3},                                           # only the grader sends generators
+        {"__nd": "|O", "shape": [1], "b64": "AAAAAAAAAAA="},     # object arrays: pickles
+        {"__nd": "<U4", "shape": [1], "b64": "AAAAAAAAAAAAAAAAAAAAAA=="},
+        {"__nd": "<f8", "shape": [3], "b64": "AAAAAAAAAAA="},     # bytes and shape disagree
+        {"__nd": "<f8", "shape": [-1], "b64": ""},
+        {"__nd": "<f8", "shape": [2**20, 2**20], "b64": ""},    # far beyond the size cap
+        {"__nd": "<f8", "shape": [1], "b64": "!!!!!!!!!!!="},
+        {"__tuple": "not a list"}, {"anything": 1}, [1, 2], 10**100,
+    ]
+    for data in bad:
+        with pytest.raises(_calls.BadData):
+            _calls.decode(data)
+    nested = 1.0
+    for _ in range(20):
+        nested = {"__list": [nested]}
+    with pytest.raises(_calls.BadData):
+        _calls.decode(nested)
+    with pytest.raises(ValueError):  # the learner's side refuses to send more than the cap
+        _calls.encode(np.zeros(_calls.MAX_BYTES // 8 + 1))
+
+
+def test_a_malformed_response_becomes_failed_calls(tmp_path):
+    from mlp_lib.grading._framework import Call
+    from mlp_lib.grading._kernel import read_response
+
+    calls = [Call("a", np.ones(2)), Call("b", np.ones(2))]
+    response = tmp_path / "response.json"
+    for doc in ([1, 2], {"results": "x"}, {"results": [{"status": "ok", "value": {"__fn": "1"}}]},
+                {"results": [{"status": "ok", "value": 1.0, "exc": [1], "warnings": "w", "seconds": "s",
+                              "arg_prints": {"x": 1}}] * 3}):
+        response.write_text(json.dumps(doc))
+        missing, _, results = read_response(str(response), calls)
+        assert not missing and len(results) == 2
+        for r in results:
+            assert r["status"] in ("ok", "error") and isinstance(r["warnings"], list)
+            assert r["status"] == "error" or r["value"] == 1.0
+    response.write_text("{" * 100000)
+    assert all(r["status"] == "error" for r in read_response(str(response), calls)[2])
+
+
 FORGE = """
 import json
 _dump = json.dump
