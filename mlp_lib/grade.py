@@ -292,6 +292,7 @@ def _grade_notebook(path, settings, start):
         (scratch / "submission.ipynb").write_bytes(raw)  # run from a copy: the original is never written
         settings.isolation.prepare(scratch)
         session = KernelSession(scratch, cell_timeout=settings.timeout, isolation=settings.isolation)
+        session.deadline = deadline
         try:
             session.start()
         except Exception as exc:
@@ -510,6 +511,8 @@ def main(argv=None):
         parser.error(f"--memory must be at least 256 MB (a kernel needs about 300), got {args.memory}")
     if args.jobs < 1:
         parser.error(f"--jobs must be >= 1, got {args.jobs}")
+    if args.seed is not None and not 0 <= args.seed < 2**63:
+        parser.error(f"--seed must be a whole number >= 0, got {args.seed}")
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")

@@ -213,5 +213,7 @@ def test_renamed_file_is_graded_by_metadata(hostile):
 def test_bad_arguments_are_rejected():
     proc = run_grader("no/such/folder")
     assert proc.returncode == 2 and "no such file or folder" in proc.stderr
-    proc = run_grader(EX01, "--timeout", "0")
-    assert proc.returncode == 2
+    for bad in (["--timeout", "0"], ["--notebook-timeout", "-1"], ["--memory", "10"], ["--seed", "-1"],
+                ["--exercise", "ex99"], ["--isolation", "none"], ["--jobs", "0"]):
+        proc = run_grader(EX01, *bad)
+        assert proc.returncode == 2 and proc.stdout == "", (bad, proc.stderr)

@@ -131,6 +131,7 @@ class KernelSession:
         self.cell_timeout = float(cell_timeout)
         self.max_restarts = max_restarts
         self.isolation = isolation
+        self.deadline = None   # time.monotonic() after which nothing runs long (the notebook's budget)
         self.restarts = 0
         self.starts = 0
         self.km = None
@@ -185,6 +186,8 @@ class KernelSession:
         self.shutdown()
         self.start()
         for code in self.history:
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                return
             status = self._execute(code, self.cell_timeout)
             if status in ("died", "stuck"):
                 self.shutdown()
@@ -194,6 +197,8 @@ class KernelSession:
     # ---- executing code
     def _execute(self, code, timeout):
         """Run code; return "ok", "error", "timeout" (interrupted), "stuck" or "died"."""
+        if self.deadline is not None:  # replays after a restart count against the budget too
+            timeout = min(timeout, max(0.5, self.deadline - time.monotonic()))
         kc = self.kc
         msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=False, stop_on_error=False)
         deadline = time.monotonic() + timeout
