@@ -213,6 +213,8 @@ def read_submission(path):
     if stat.S_ISLNK(st.st_mode):
         raise ValueError("refused: the submission is a symbolic link, not a file"
                          " (submit the notebook itself)")
+    if stat.S_ISDIR(st.st_mode):
+        raise ValueError("refused: a folder, not a notebook (name the folder itself to grade what is in it)")
     if not stat.S_ISREG(st.st_mode):
         raise ValueError("refused: not a regular file")
     if st.st_size > MAX_NOTEBOOK_MB * 2**20:
@@ -340,17 +342,16 @@ def _remove(folder):
 def collect(paths):
     """Submissions from files and folders (non-hidden entries, sorted), in the order given.
 
-    A folder's entries are taken as they are: a symbolic link among them is
-    a submission too, and ``read_submission`` refuses it with a clear row.
+    A folder's entries are taken as they are: a symbolic link or a folder
+    among them is a submission too, and ``read_submission`` refuses it with a
+    clear row, so that nothing handed in is silently left out.
     """
     out = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
             for q in sorted(p.iterdir(), key=lambda q: os.fsencode(q.name)):
-                if q.name.startswith("."):
-                    continue
-                if q.is_symlink() or not q.is_dir():
+                if not q.name.startswith("."):
                     out.append(q)
         else:
             out.append(p)

@@ -445,9 +445,12 @@ def test_symlinks_are_refused_and_never_followed(tmp_path):
     (folder / "fifo.ipynb").touch()
     os.remove(folder / "fifo.ipynb")
     os.mkfifo(folder / "fifo.ipynb")
+    (folder / "alice").mkdir()
+    (folder / "alice" / "ex01.ipynb").write_bytes(EX01.read_bytes())
     for jobs in ("1", "2"):
         proc, subs = grade_json(folder, "--jobs", jobs, timeout=120)
-        assert len(subs) == 3
+        assert len(subs) == 4
+        assert "a folder, not a notebook" in subs["alice"]["error"]
         for name in ("passwd.ipynb", "solution.ipynb"):
             assert "symbolic link" in subs[name]["error"] and subs[name]["score"] == 0
         assert "not a regular file" in subs["fifo.ipynb"]["error"]
