@@ -250,7 +250,7 @@ def bwrap_arguments(package, scratch, as_root=False):
             # the kernel's parent is the sandbox's init (pid 1); it dies with the grader anyway
             "--setenv", "JPY_PARENT_PID", "1",
             "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp"]
-    for d in ("/usr", "/etc", "/opt"):
+    for d in ("/usr", "/etc"):  # /opt, /srv, /home, ...: only the Python folders found below
         if os.path.isdir(d) and not os.path.islink(d):
             args += ["--ro-bind", d, d]
     for d in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
@@ -258,7 +258,7 @@ def bwrap_arguments(package, scratch, as_root=False):
             args += ["--symlink", os.readlink(d), d]
         elif os.path.isdir(d):
             args += ["--ro-bind", d, d]
-    made = {"/", "/usr", "/etc", "/opt", "/tmp"}
+    made = {"/", "/usr", "/etc", "/tmp"}
 
     def bind(path, how="--ro-bind"):
         parents = []
