@@ -620,3 +620,19 @@ def test_a_class_of_120_mixed_submissions_in_parallel(tmp_path):
             assert r["error"].startswith(want) and r["score"] == 0, r
         assert len({r["seed"] for r in rows}) == 1 and r["isolation"] in ("sandbox", "limits")
     assert len(bias_scores) == 1  # the same answer, the same score, whichever worker graded it
+
+
+@pytest.mark.slow
+def test_without_bubblewrap_the_grader_says_so_and_uses_limits(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    write(folder, "honest.ipynb", nb())
+    env = dict(os.environ, PATH=str(tmp_path))  # no bwrap on this PATH
+    proc = subprocess.run([sys.executable, "-m", "mlp_lib.grade", str(folder), "--json"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    (row,) = json.loads(proc.stdout)["submissions"]
+    assert row["isolation"] == "limits" and row["score"] == row["max_score"]
+    assert "WITHOUT a sandbox" in proc.stderr and "bwrap" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "mlp_lib.grade", str(folder), "--isolation", "sandbox"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "sandbox cannot run here" in proc.stderr
