@@ -508,8 +508,8 @@ def main(argv=None):
     for name in ("timeout", "notebook_timeout"):
         if getattr(args, name) <= 0:
             parser.error(f"--{name.replace('_', '-')} must be > 0, got {getattr(args, name)}")
-    if args.memory < 256:
-        parser.error(f"--memory must be at least 256 MB (a kernel needs about 360), got {args.memory}")
+    if args.memory < 512:
+        parser.error(f"--memory must be at least 512 MB (a kernel needs about 360), got {args.memory}")
     if args.jobs < 1:
         parser.error(f"--jobs must be >= 1, got {args.jobs}")
     if args.seed is not None and not 0 <= args.seed < 2**63:
