@@ -145,6 +145,8 @@ class KernelSession:
         from jupyter_client import KernelManager
 
         self.starts += 1
+        if not os.path.isdir(self.cwd) or not os.access(self.cwd, os.W_OK | os.X_OK):
+            self._renew_scratch()
         context = zmq.Context()
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         if self.isolation is None:
@@ -166,6 +168,17 @@ class KernelSession:
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)
+
+    def _renew_scratch(self):
+        """A fresh scratch folder at the same path, after the submission removed or locked its own."""
+        import shutil
+
+        if os.path.isdir(self.cwd):
+            os.chmod(self.cwd, 0o700)
+            shutil.rmtree(self.cwd, ignore_errors=True)
+        os.makedirs(self.cwd, exist_ok=True)
+        if self.isolation is not None:
+            self.isolation.prepare(self.cwd)
 
     def shutdown(self):
         if self.kc is not None:
@@ -257,8 +270,12 @@ class KernelSession:
         token = secrets.token_hex(8)
         req = os.path.join(self.cwd, f".grading-{token}-request.json")
         resp = os.path.join(self.cwd, f".grading-{token}-response.json")
-        with open(req, "w") as fh:
-            json.dump({"function": name, "calls": [c.encode() for c in calls]}, fh)
+        try:
+            with open(req, "w") as fh:
+                json.dump({"function": name, "calls": [c.encode() for c in calls]}, fh)
+        except OSError:  # the submission removed or locked its scratch folder
+            self.recover()
+            raise KernelDied() from None
         program = (
             HARNESS_SOURCE
             + f"\nrun_request({req!r}, {resp!r}, __import__('IPython').get_ipython().user_ns)\n"
