@@ -156,6 +156,7 @@ def test_forged_results_are_data_and_cost_only_their_author(tmp_path):
     write(folder, "c_bad_shape.ipynb", with_cell(nb(), FORGE.replace(
         "{VALUE}", repr({"__nd": "<f8", "shape": [10**9, 10**9], "b64": ""}))))
     write(folder, "d_honest.ipynb", nb())  # graded after the forgers, in the same process (--jobs 1)
+    write(folder, "e_rmtree.ipynb", with_cell(nb(), "import os, shutil\nshutil.rmtree(os.getcwd(), True)"))
     proc, subs = grade_json(folder, "--timeout", "20")
     assert proc.returncode == 0, proc.stderr
     assert not pwned.exists(), "the grader ran code that came from a kernel"
@@ -165,6 +166,7 @@ def test_forged_results_are_data_and_cost_only_their_author(tmp_path):
         assert any("could not read" in c["feedback"] for c in s["checks"]), name
     assert "dtype" in " ".join(c["feedback"] for c in subs["b_bad_dtype.ipynb"]["checks"])
     assert subs["d_honest.ipynb"]["score"] == subs["d_honest.ipynb"]["max_score"]
+    assert subs["e_rmtree.ipynb"]["score"] == subs["e_rmtree.ipynb"]["max_score"]  # a new scratch folder
 
 
 def test_invalid_notebooks_each_get_a_row(tmp_path):
