@@ -295,11 +295,16 @@ def _grade_notebook(path, settings, start):
         settings.isolation.prepare(scratch)
         session = KernelSession(scratch, cell_timeout=settings.timeout, isolation=settings.isolation)
         session.deadline = deadline
-        try:
-            session.start()
-        except Exception as exc:
-            return _row(path, exercise, f"the kernel did not start: {shown(str(exc))[:200]}",
-                        settings=settings, mismatch=mismatch)
+        for attempt in (1, 2):  # a busy machine may fail a start once; nothing of the submission ran yet
+            try:
+                session.start()
+                break
+            except Exception as exc:
+                session.shutdown()
+                if attempt == 2:
+                    return _row(path, exercise, f"the kernel did not start: {shown(str(exc))[:200]}",
+                                settings=settings, mismatch=mismatch)
+                time.sleep(1.0)
         out_of_time = False
         for i, cell in enumerate(cells):
             left = deadline - time.monotonic()
