@@ -352,12 +352,37 @@ def time_grading_isolation(rounds=2):
                        f"not full marks: {proc.stderr[-80:]}")
                 return
             best[mode] = min(best.get(mode, seconds), seconds)
+    starts = _kernel_starts(5)
     extra = best["sandbox"] - best["limits"]
     how = f"{n} solutions, --jobs 1, best of {rounds}"
     record("grade per submission, sandbox", best["sandbox"], BUDGET["grade"], how)
     record("grade per submission, limits only", best["limits"], BUDGET["grade"], how)
     record("sandbox overhead per submission", extra, None,
-           f"ratio sandbox/limits: {best['sandbox'] / best['limits']:.2f}")
+           f"ratio sandbox/limits: {best['sandbox'] / best['limits']:.2f} (noisy on a shared machine)")
+    record("kernel start, sandbox", starts["sandbox"], None, "median of 5, alternating with limits")
+    record("kernel start, limits only", starts["limits"], None,
+           f"sandbox overhead per kernel start: {_fmt(starts['sandbox'] - starts['limits'])}")
+
+
+def _kernel_starts(repeats):
+    """Median seconds to start a grading kernel (and shut it down) in each isolation mode."""
+    import tempfile
+
+    from mlp_lib.grading._kernel import KernelSession
+    from mlp_lib.grading._sandbox import Isolation
+
+    times = {"sandbox": [], "limits": []}
+    for _ in range(repeats):
+        for mode in times:
+            iso = Isolation.for_run(mode)
+            with tempfile.TemporaryDirectory(prefix="mlp-bench-") as scratch:
+                t0 = time.perf_counter()
+                iso.prepare(scratch)
+                session = KernelSession(scratch, isolation=iso)
+                session.start()
+                session.shutdown()
+                times[mode].append(time.perf_counter() - t0)
+    return {mode: statistics.median(t) for mode, t in times.items()}
 
 
 # ---- report -------------------------------------------------------------------
