@@ -23,7 +23,9 @@ Measures, on whatever exists when it runs, every time against its budget:
   interactions); its last result, test-artifacts/browser/widget_timing.json,
   is reported here against <= 150 ms median and <= 300 ms 95th percentile;
 * grading each notebook of exercises/ and solutions/ with
-  ``python -m mlp_lib.grade NB --json``, if that module exists -- <= 10 s.
+  ``python -m mlp_lib.grade NB --json``, if that module exists -- <= 10 s;
+* grading time per submission with the sandbox and with resource limits only
+  (``--isolation limits``), and the sandbox's overhead (``--only sandbox``).
 
     python benchmarks/course_times.py                # everything
     python benchmarks/course_times.py --quick        # no nbval run, fewer repeats
@@ -344,6 +346,73 @@ def time_grading():
         record(f"grade {path.relative_to(ROOT)}", seconds, BUDGET["grade"], note)
 
 
+def time_grading_isolation(rounds=2):
+    """Grading time per submission with the sandbox against without it (--isolation limits).
+
+    Grades the five solution notebooks with --jobs 1, alternating the two
+    modes ``rounds`` times, and reports the best run of each mode divided by
+    the number of submissions (the grader's start-up is shared among them).
+    """
+    if importlib.util.find_spec("mlp_lib.grading._sandbox") is None:
+        record("grading, sandbox vs limits", None, BUDGET["grade"], "missing (no sandbox module)")
+        return
+    from mlp_lib.grading._sandbox import sandbox_works
+
+    ok, why = sandbox_works()
+    if not ok:
+        record("grading, sandbox vs limits", None, BUDGET["grade"], f"no sandbox here: {why}")
+        return
+    folder = ROOT / "solutions"
+    n = len(list(folder.glob("*.ipynb")))
+    best = {}
+    for _ in range(rounds):
+        for mode in ("sandbox", "limits"):
+            t0 = time.perf_counter()
+            cmd = [sys.executable, "-m", "mlp_lib.grade", str(folder), "--json",
+                   "--isolation", mode, "--seed", "1"]
+            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+            seconds = (time.perf_counter() - t0) / n
+            subs = json.loads(proc.stdout)["submissions"] if proc.stdout.strip() else []
+            full = len(subs) == n and all(
+                s["score"] == s["max_score"] and s["isolation"] == mode for s in subs)
+            if not full:
+                record(f"grade per submission, {mode}", None, BUDGET["grade"],
+                       f"not full marks: {proc.stderr[-80:]}")
+                return
+            best[mode] = min(best.get(mode, seconds), seconds)
+    starts = _kernel_starts(5)
+    extra = best["sandbox"] - best["limits"]
+    how = f"{n} solutions, --jobs 1, best of {rounds}"
+    record("grade per submission, sandbox", best["sandbox"], BUDGET["grade"], how)
+    record("grade per submission, limits only", best["limits"], BUDGET["grade"], how)
+    record("sandbox overhead per submission", extra, None,
+           f"ratio sandbox/limits: {best['sandbox'] / best['limits']:.2f} (noisy on a shared machine)")
+    record("kernel start, sandbox", starts["sandbox"], None, "median of 5, alternating with limits")
+    record("kernel start, limits only", starts["limits"], None,
+           f"sandbox overhead per kernel start: {_fmt(starts['sandbox'] - starts['limits'])}")
+
+
+def _kernel_starts(repeats):
+    """Median seconds to start a grading kernel (and shut it down) in each isolation mode."""
+    import tempfile
+
+    from mlp_lib.grading._kernel import KernelSession
+    from mlp_lib.grading._sandbox import Isolation
+
+    times = {"sandbox": [], "limits": []}
+    for _ in range(repeats):
+        for mode in times:
+            iso = Isolation.for_run(mode)
+            with tempfile.TemporaryDirectory(prefix="mlp-bench-") as scratch:
+                t0 = time.perf_counter()
+                iso.prepare(scratch)
+                session = KernelSession(scratch, isolation=iso)
+                session.start()
+                session.shutdown()
+                times[mode].append(time.perf_counter() - t0)
+    return {mode: statistics.median(t) for mode, t in times.items()}
+
+
 # ---- report -------------------------------------------------------------------
 def print_table():
     print()
@@ -364,7 +433,7 @@ def print_table():
     return missed
 
 
-PARTS = ("import", "widgets", "notebooks", "nbval", "grading")
+PARTS = ("import", "widgets", "notebooks", "nbval", "grading", "sandbox")
 
 
 def main(argv=None):
@@ -396,6 +465,9 @@ def main(argv=None):
     if "grading" in parts:
         print("grading (python -m mlp_lib.grade NB --json):")
         time_grading()
+    if "sandbox" in parts:
+        print("grading with the sandbox and without it (--isolation limits):")
+        time_grading_isolation(1 if args.quick else 3)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print_table()
 

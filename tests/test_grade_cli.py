@@ -14,6 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow  # every test here starts kernels
+
 ROOT = Path(__file__).resolve().parents[1]
 EX01 = ROOT / "solutions" / "ex01_linear_regression.ipynb"
 
@@ -41,7 +43,10 @@ def test_every_solution_scores_full_marks():
     for name, s in subs.items():
         assert s["error"] is None, (name, s["error"])
         assert s["max_score"] > 0 and s["score"] == s["max_score"], (name, s)
-        assert set(s) == {"notebook", "exercise", "score", "max_score", "error", "checks"}
+        assert set(s) == {"notebook", "exercise", "score", "max_score", "error", "checks",
+                          "seed", "isolation", "exercise_mismatch"}
+        assert s["isolation"] in ("sandbox", "limits") and isinstance(s["seed"], int)
+        assert s["exercise_mismatch"] is False
         for c in s["checks"]:
             assert set(c) == {"function", "name", "passed", "points", "max_points", "feedback"}
 
@@ -208,5 +213,7 @@ def test_renamed_file_is_graded_by_metadata(hostile):
 def test_bad_arguments_are_rejected():
     proc = run_grader("no/such/folder")
     assert proc.returncode == 2 and "no such file or folder" in proc.stderr
-    proc = run_grader(EX01, "--timeout", "0")
-    assert proc.returncode == 2
+    for bad in (["--timeout", "0"], ["--notebook-timeout", "-1"], ["--memory", "10"], ["--seed", "-1"],
+                ["--exercise", "ex99"], ["--isolation", "none"], ["--jobs", "0"]):
+        proc = run_grader(EX01, *bad)
+        assert proc.returncode == 2 and proc.stdout == "", (bad, proc.stderr)
