@@ -379,13 +379,6 @@ def test_an_imported_reference_earns_nothing(tmp_path):
 
 # ---------------------------------------------------------------- fresh cases on every run
 
-def _accepts_seed():
-    import inspect
-
-    from mlp_lib.grading._framework import grade_function
-    return "seed" in inspect.signature(grade_function).parameters
-
-
 def _recorded_predict(seed):
     """A `predict` that replays the answers of a run with ``seed`` (and returns zeros otherwise)."""
     from mlp_lib.grade import _grade_function
@@ -407,8 +400,6 @@ def _recorded_predict(seed):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(not _accepts_seed(), strict=True,
-                   reason="the checks take no seed yet: cases are fixed (the declared checks add it)")
 def test_answers_recorded_from_one_run_fail_the_next(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()

@@ -7,11 +7,9 @@ what it says about every failure.
 
 import re
 
-import numpy as np
 import pytest
 
-from mlp_lib.grading import run_checks
-from tests.real_mistakes import Mistake, caught, catalogue, feedback_text, grade, named, namespace, own_words
+from tests.real_mistakes import Mistake, catalogue, caught, feedback_text, grade, named, own_words
 
 CATALOGUE = catalogue()
 

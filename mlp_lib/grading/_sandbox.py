@@ -31,7 +31,7 @@ from pathlib import Path
 
 import mlp_lib
 
-SANDBOX_VISIBLE = ("__init__.py", "_calls.py", "_framework.py")
+SANDBOX_VISIBLE = ("__init__.py", "_calls.py", "_framework.py", "_running.py", "_diagnosing.py")
 """The files of mlp_lib/grading that a learner's kernel may import: no reference answers in them.
 Everything else in that folder (ex01.py, _nets.py, ..., any module added later) is masked."""
 

@@ -48,8 +48,9 @@ def _mb_parse(value, call):
                            f" the loop runs once too often (range(m // batch_size + 1)?); use range(0, m,"
                            " batch_size)")
         if len(Xb) == 0:
-            raise Mismatch(f"batch {j} is empty (m = {len(X)}, batch_size = {bs}): a slice that ends before it"
-                           " starts? Batch j holds order[start:start + batch_size] with start = j * batch_size")
+            raise Mismatch(f"batch {j} is empty (m = {len(X)}, batch_size = {bs}): a slice that ends"
+                           " before it starts? Batch j holds order[start:start + batch_size] with"
+                           " start = j * batch_size")
         batches.append((Xb, Tb))
     if len(X) > bs and any(len(b[0]) >= 2 * bs or len(b[0]) == len(X) for b in batches):
         raise Mismatch(f"batch sizes are {[len(b[0]) for b in batches]} for m = {len(X)}, batch_size = {bs}:"

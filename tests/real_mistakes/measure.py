@@ -6,7 +6,7 @@
 import sys
 import warnings
 
-from tests.real_mistakes import caught, catalogue, feedback_text, grade, named, own_words
+from tests.real_mistakes import catalogue, caught, feedback_text, grade, named, own_words
 
 
 def main(argv):
