@@ -16,27 +16,29 @@ import math
 
 import numpy as np
 
-from mlp_lib._checks import as_float_array, check_choice, check_positive_float, check_positive_int
+from mlp_lib._checks import (
+    as_float_array,
+    check_callbacks,
+    check_choice,
+    check_dtype,
+    check_fit_options,
+    check_input_scale,
+    check_params,
+    check_positive_float,
+    check_positive_int,
+    check_seed,
+    check_targets,
+    finite_result,
+)
+from mlp_lib._checks import check_sizes as _check_sizes
 from mlp_lib.activations import HIDDEN_ACTIVATIONS, get_activation
-from mlp_lib.layers import Dense
+from mlp_lib.layers import Dense, forward_pass
 from mlp_lib.losses import COMPATIBLE_OUTPUTS, FUSED_PAIRS, get_loss
 from mlp_lib.optimizers import make_optimizer
 
 
-class TrainingDiverged(FloatingPointError):
-    """Raised by ``MLP.fit`` when the loss becomes NaN or infinite."""
-
-
-def _check_sizes(sizes):
-    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
-        raise TypeError(f"sizes must be a list of layer widths like [2, 8, 1], got {sizes!r}")
-    if len(sizes) < 2:
-        raise ValueError(
-            f"sizes must list at least an input and an output width, like [2, 1], got {list(sizes)}"
-        )
-    for i, n in enumerate(sizes):
-        check_positive_int(n, f"sizes[{i}]")
-    return [int(n) for n in sizes]
+class TrainingDiverged(FloatingPointError, ValueError):
+    """Raised by ``MLP.fit`` when the loss becomes NaN or infinite (a ValueError: lr too large)."""
 
 
 class MLP:
@@ -63,6 +65,7 @@ class MLP:
         dtype=np.float64,
     ):
         sizes = _check_sizes(sizes)
+        dtype, seed = check_dtype(dtype), check_seed(seed)
         check_choice(hidden_activation, "hidden_activation", HIDDEN_ACTIVATIONS)
         get_activation(output_activation)
         self.loss_function = get_loss(loss)
@@ -122,15 +125,13 @@ class MLP:
             if T.ndim == 1 and k > 1:
                 hint = "; for class labels use mlp_lib.data.one_hot(labels, k)"
             raise ValueError(f"{name} must have shape ({m}, {k}), got {T.shape}{hint}")
-        return T
+        return check_targets(T, self.loss_name, name)
 
     # ---- forward, backward, loss -----------------------------------------
     def forward(self, X):
         """X: (m, n_in) -> Y: (m, n_out). Caches each layer's X, A and Y for backward."""
         X = self._check_X(X)
-        for layer in self.layers:
-            X = layer.forward(X)
-        return X
+        return forward_pass(self.layers, X)
 
     __call__ = forward
 
@@ -164,7 +165,7 @@ class MLP:
         if self.layers[-1].Y is None:
             raise RuntimeError("backward called before forward: run net.forward(X) first")
         T = self._check_T(T, self.layers[-1].Y.shape[0])
-        return self._backward(T)
+        return finite_result(self._backward, T, what="the gradients")
 
     def _backward(self, T, buffers=None):
         grads = [None] * len(self.layers)
@@ -193,9 +194,8 @@ class MLP:
         """
         X = self._check_X(X)
         T = self._check_T(T, X.shape[0])
-        for layer in self.layers:
-            X = layer.forward(X)
-        return self._loss_of_last_forward(T)
+        forward_pass(self.layers, X)
+        return finite_result(self._loss_of_last_forward, T, what="the loss")
 
     def accuracy(self, X, T):
         """Fraction of rows classified right: argmax for several outputs, Y > 0.5 for one."""
@@ -216,6 +216,7 @@ class MLP:
 
     def set_params(self, params):
         """Copy [(W, b), ...] (as from get_params) into the network."""
+        params = check_params(params, self.parameters(), self.dtype)
         if len(params) != len(self.layers):
             raise ValueError(f"params must hold {len(self.layers)} (W, b) pairs, got {len(params)}")
         for l, (layer, (W, b)) in enumerate(zip(self.layers, params)):
@@ -267,7 +268,10 @@ class MLP:
         for classifiers, "accuracy" and "val_accuracy".
         Raises TrainingDiverged if the loss becomes NaN or inf.
         """
+        check_fit_options(epochs, lr, batch_size, seed, momentum, shuffle)
+        callbacks = check_callbacks(callbacks)
         X = self._check_X(X)
+        check_input_scale(X, self.layers[0].W)
         T = self._check_T(T, X.shape[0])
         epochs = check_positive_int(epochs, "epochs", allow_zero=True)
         check_positive_float(lr, "lr")
