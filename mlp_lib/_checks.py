@@ -155,11 +155,13 @@ def check_real(value, name, low=None, high=None, low_open=False, high_open=False
     too_low = low is not None and (number <= low if low_open else number < low)
     too_high = high is not None and (number >= high if high_open else number > high)
     if too_low or too_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        raise ValueError(f"{name} must be in {left}{lo}, {hi}{right}, got {value}")
+        if high is None:
+            want = f"{'>' if low_open else '>='} {low:g}"
+        elif low is None:
+            want = f"{'<' if high_open else '<='} {high:g}"
+        else:
+            want = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must be {want}, got {value}")
     return number
 
 
@@ -375,8 +377,8 @@ def _finite_tree(value):
     return _all_finite(np.asarray(value))
 
 
-def scalar_result(value, name):
-    """A callable's return value as a float: one finite real number, or a clear error."""
+def scalar_result(value, name, finite=True):
+    """A callable's return value as a float: one real number (finite unless finite=False)."""
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must return one number, got {_describe(value)}")
     if isinstance(value, numbers.Real):
@@ -389,7 +391,7 @@ def scalar_result(value, name):
                 f" shape {arr.shape}"
             )
         number = float(arr.reshape(()))
-    if not math.isfinite(number):
+    if finite and not math.isfinite(number):
         raise ValueError(f"{name} returned {number}; it must return a finite number")
     return number
 
@@ -471,3 +473,47 @@ def check_input_scale(X, W, name="X"):
             f" X W would overflow {X.dtype.name}; standardize the inputs (subtract the mean,"
             " divide by the standard deviation)"
         )
+
+
+# ---- widgets -----------------------------------------------------------------
+MAX_WIDGET_STEPS = 10_000
+"""Most steps (frames) a widget computes up front: each is drawn on request, but computed now."""
+
+MAX_GRID_STEPS = 401
+"""Most grid points per axis of a widget's loss grid or decision-boundary grid."""
+
+_UNSET = object()
+
+
+def check_widget_options(*, seed=_UNSET, figsize=_UNSET, steps=_UNSET, allow_zero_steps=False,
+                         most_steps=MAX_WIDGET_STEPS, grid_steps=_UNSET, momentum=_UNSET, bias=_UNSET,
+                         log_scale=_UNSET, budget=_UNSET, delay=_UNSET):
+    """The options widget constructors share, each checked when given.
+
+    seed: see check_seed; figsize: None or (width, height) in inches, each
+    finite and in (0, 100]; steps: an int >= 1 (>= 0 with allow_zero_steps)
+    and <= most_steps; grid_steps: an int in 1..MAX_GRID_STEPS; momentum:
+    a number in [0, 1); bias: a finite number; log_scale: True/False;
+    budget: a number in (0, 1]; delay: a finite number of seconds >= 0.
+    """
+    if seed is not _UNSET:
+        check_seed(seed)
+    if figsize is not _UNSET and figsize is not None:
+        if not isinstance(figsize, (list, tuple, np.ndarray)) or len(figsize) != 2:
+            raise TypeError(f"figsize must be None or (width, height) in inches, got {_describe(figsize)}")
+        for i, side in enumerate(figsize):
+            check_real(side, f"figsize[{i}]", 0.0, 100.0, low_open=True)
+    if steps is not _UNSET:
+        check_positive_int(steps, "steps", allow_zero=allow_zero_steps, most=most_steps)
+    if grid_steps is not _UNSET:
+        check_positive_int(grid_steps, "grid_steps", most=MAX_GRID_STEPS)
+    if momentum is not _UNSET:
+        check_real(momentum, "momentum", 0.0, 1.0, high_open=True)
+    if bias is not _UNSET:
+        check_real(bias, "bias")
+    if log_scale is not _UNSET:
+        check_bool(log_scale, "log_scale")
+    if budget is not _UNSET:
+        check_real(budget, "budget", 0.0, 1.0, low_open=True)
+    if delay is not _UNSET:
+        check_real(delay, "delay", low=0.0)

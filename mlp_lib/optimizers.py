@@ -11,7 +11,27 @@ The state of an optimiser for one parameter comes from ``init_state(param)``.
 
 import numpy as np
 
-from mlp_lib._checks import check_positive_float
+from mlp_lib._checks import as_float_array, check_positive_float, check_real, finite_result
+
+
+def _check_step(param, grad, state, velocity):
+    """param, grad: finite float arrays of one shape; state: None for SGD, else like param."""
+    param = as_float_array(param, "param", dtype=None, allow_empty=True)
+    grad = as_float_array(grad, "grad", dtype=None, allow_empty=True)
+    if grad.shape != param.shape:
+        raise ValueError(f"grad must have the shape of param {param.shape}, got {grad.shape}")
+    if velocity:
+        state = as_float_array(state, "state", dtype=None, allow_empty=True)
+        if state.shape != param.shape:
+            raise ValueError(
+                f"state (the velocity) must have the shape of param {param.shape}, got {state.shape};"
+                " start it with init_state(param)"
+            )
+    return param, grad, state
+
+
+def _check_beta(beta, name):
+    return check_real(beta, name, 0.0, 1.0, high_open=True)
 
 
 class SGD:
@@ -25,7 +45,12 @@ class SGD:
         return None
 
     def step(self, param, grad, state):
-        """Return (param - lr * grad, state); inputs unchanged."""
+        """Return (param - lr * grad, state); inputs unchanged. Raises a ValueError on overflow."""
+        param, grad, state = _check_step(param, grad, state, velocity=False)
+        return finite_result(self._step, param, grad, state, what="the step", hint="use a smaller lr")
+
+    def _step(self, param, grad, state):
+        """``step`` without checks (for callers that handle overflow themselves)."""
         return param - self.lr * grad, state
 
     def update(self, param, grad, state):
@@ -43,9 +68,7 @@ class Momentum:
 
     def __init__(self, lr, beta=0.9):
         self.lr = check_positive_float(lr, "lr")
-        if not (0.0 <= beta < 1.0):
-            raise ValueError(f"momentum beta must be in [0, 1), got {beta}")
-        self.beta = float(beta)
+        self.beta = _check_beta(beta, "beta")
 
     def init_state(self, param):
         """The velocity, zeros like param."""
@@ -53,6 +76,11 @@ class Momentum:
 
     def step(self, param, grad, state):
         """Return (param + v, v) with v = beta * state - lr * grad; inputs unchanged."""
+        param, grad, state = _check_step(param, grad, state, velocity=True)
+        return finite_result(self._step, param, grad, state, what="the step", hint="use a smaller lr")
+
+    def _step(self, param, grad, state):
+        """``step`` without checks (for callers that handle overflow themselves)."""
         velocity = self.beta * state - self.lr * grad
         return param + velocity, velocity
 
@@ -69,7 +97,8 @@ class Momentum:
 
 
 def make_optimizer(lr, momentum=0.0):
-    """SGD when momentum is 0, else Momentum(lr, beta=momentum)."""
+    """SGD when momentum is 0, else Momentum(lr, beta=momentum); momentum in [0, 1)."""
+    momentum = _check_beta(momentum, "momentum")
     if momentum:
         return Momentum(lr, momentum)
     return SGD(lr)

@@ -33,7 +33,7 @@ import time
 
 import numpy as np
 
-from mlp_lib._checks import as_float_array, check_positive_int
+from mlp_lib._checks import as_float_array, check_positive_int, check_widget_options
 from mlp_lib.compare import single_threaded_blas
 from mlp_lib.plots import (
     COLORS,
@@ -135,6 +135,7 @@ class TrainingDashboard(FrameWidget):
 
     def __init__(self, X_val=None, T_val=None, every=10, X_train=None, T_train=None,
                  live=None, budget=0.1, delay=0.3, grid_steps=40, figsize=None):
+        check_widget_options(figsize=figsize, grid_steps=grid_steps, budget=budget, delay=delay)
         self.every = check_positive_int(every, "every")
         if (X_val is None) != (T_val is None):
             raise ValueError("give both X_val and T_val, or neither")

@@ -30,7 +30,7 @@ of all of them at once.
 
 import numpy as np
 
-from mlp_lib._checks import check_positive_int
+from mlp_lib._checks import check_positive_int, check_widget_options
 from mlp_lib.compare import single_threaded_blas
 from mlp_lib.network import MLP
 from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, freeze_background, new_figure
@@ -226,6 +226,7 @@ class LossLandscape(FrameWidget):
                  normalization="filter", log_scale=True, figsize=(10.0, 4.3)):
         import time
 
+        check_widget_options(seed=seed, figsize=figsize, grid_steps=steps, log_scale=log_scale)
         if not isinstance(net, MLP):
             raise TypeError(f"net must be an mlp_lib MLP, got {type(net).__name__}")
         X = net._check_X(X)
