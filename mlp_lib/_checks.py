@@ -275,6 +275,7 @@ def check_sizes(sizes):
 
 def check_parameter_count(sizes):
     """Raise a ValueError if a network of these widths exceeds MAX_PARAMETERS."""
+    sizes = [int(n) for n in sizes]
     total = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
     if total > MAX_PARAMETERS:
         raise ValueError(

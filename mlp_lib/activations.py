@@ -207,6 +207,8 @@ def softmax(A):
     maximum is subtracted before exp, so exp never sees a positive number.
     """
     A = as_float_array(A, "A", ndim=2, dtype=None, allow_empty=True)
+    if A.shape[1] == 0:
+        raise ValueError(f"A must have at least one column (class), got shape {A.shape}")
     return finite_result(_softmax, A, what="softmax")
 
 

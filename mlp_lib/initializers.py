@@ -43,12 +43,14 @@ def _normal(n_in, n_out, rng, dtype, std):
 
 def xavier(n_in, n_out, rng, dtype=np.float64):
     """Glorot/Xavier normal: std = sqrt(2 / (n_in + n_out)); -> (n_in, n_out)."""
-    return _normal(n_in, n_out, rng, dtype, np.sqrt(2.0 / (n_in + n_out)) if _ints(n_in, n_out) else 1.0)
+    n_in, n_out, dtype = _check(n_in, n_out, rng, dtype)
+    return _normal(n_in, n_out, rng, dtype, np.sqrt(2.0 / (n_in + n_out)))
 
 
 def he(n_in, n_out, rng, dtype=np.float64):
     """He normal: std = sqrt(2 / n_in); -> (n_in, n_out)."""
-    return _normal(n_in, n_out, rng, dtype, np.sqrt(2.0 / n_in) if _ints(n_in, n_out) else 1.0)
+    n_in, n_out, dtype = _check(n_in, n_out, rng, dtype)
+    return _normal(n_in, n_out, rng, dtype, np.sqrt(2.0 / n_in))
 
 
 def small(n_in, n_out, rng, dtype=np.float64):
@@ -60,11 +62,6 @@ def zeros(n_in, n_out, rng, dtype=np.float64):
     """All zeros; -> (n_in, n_out). Shown in chapter 05 as what NOT to do."""
     n_in, n_out, dtype = _check(n_in, n_out, rng, dtype)
     return np.zeros((n_in, n_out), dtype=dtype)
-
-
-def _ints(n_in, n_out):
-    """True when both are positive ints (else _normal's checks raise the clear error)."""
-    return all(not isinstance(n, bool) and isinstance(n, (int, np.integer)) and n > 0 for n in (n_in, n_out))
 
 
 INITIALIZERS = {"xavier": xavier, "he": he, "small": small, "zeros": zeros}

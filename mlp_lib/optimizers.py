@@ -20,6 +20,8 @@ def _check_step(param, grad, state, velocity):
     grad = as_float_array(grad, "grad", dtype=None, allow_empty=True)
     if grad.shape != param.shape:
         raise ValueError(f"grad must have the shape of param {param.shape}, got {grad.shape}")
+    if not velocity and state is not None:
+        raise TypeError(f"SGD keeps no state: state must be None (from init_state), got {type(state).__name__}")
     if velocity:
         state = as_float_array(state, "state", dtype=None, allow_empty=True)
         if state.shape != param.shape:

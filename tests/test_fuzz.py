@@ -26,7 +26,8 @@ from mlp_lib.optimizers import SGD, Momentum, make_optimizer
 
 PACKAGE = os.path.dirname(os.path.abspath(mlp_lib.__file__))
 
-FUZZ = settings(max_examples=250, deadline=None, derandomize=True, database=None,
+FUZZ = settings(max_examples=int(os.environ.get("MLP_FUZZ_EXAMPLES", 250)), deadline=None,
+                derandomize=not os.environ.get("MLP_FUZZ_RANDOM"), database=None,
                 suppress_health_check=list(HealthCheck))
 
 # ---- values --------------------------------------------------------------------
@@ -394,3 +395,58 @@ def test_extreme_inputs_through_sigmoid_and_tanh_networks_stay_finite(hidden, ou
             assert np.all(np.isfinite(dW)) and np.all(np.isfinite(db))
         assert 0.0 <= net.accuracy(X, T) <= 1.0
     np.testing.assert_allclose(Y[2], MLP([3, 4, 4, k], hidden, output, loss, seed=0).forward(X[2:])[0])
+
+
+# ---- the widgets' constructors: bad options are refused before any figure is made -------------
+BAD_WIDGET_OPTIONS = [
+    {"seed": -1}, {"seed": "x"}, {"seed": 1.5}, {"figsize": (-1, 3)}, {"figsize": "big"}, {"figsize": (np.nan, 3)},
+    {"steps": 10**9}, {"steps": "3"}, {"steps": True}, {"momentum": "0.9"}, {"momentum": 1.0},
+    {"bias": np.inf}, {"log_scale": "no"}, {"budget": np.nan}, {"delay": np.inf}, {"grid_steps": 10**6},
+    {"lr": -1.0}, {"lr": np.nan}, {"every": 0}, {"unit": -1}, {"sample": 1.0}, {"span": np.inf},
+    {"depth": 0}, {"width": 10**7}, {"init_scale": "1"}, {"activation": "softmax"}, {"model": "tree"},
+    {"start": [np.nan, 0.0]}, {"w_range": (1.0, 0.0)}, {"X": np.ones((4, 2), "m8[s]")}, {"T": np.full(4, 2.0)},
+    {"path": 5}, {"directions": 5}, {"normalization": "x"}, {"live": "yes"},
+]
+WIDGETS = {
+    "LossSurfaceExplorer": ("X", "T", "lr", "steps", "start", "momentum", "bias", "w_range", "model", "figsize"),
+    "LossLandscape": ("net", "X", "T", "path", "directions", "span", "steps", "seed", "normalization",
+                      "log_scale", "figsize"),
+    "VanishingGradientExplorer": ("depth", "activation", "init_scale", "width", "steps", "lr", "X", "T", "seed"),
+    "TrainingDashboard": ("every", "live", "budget", "delay", "grid_steps", "figsize"),
+    "DeltaFlowAnimator": ("net", "X", "T", "lr", "unit", "sample"),
+}
+
+
+def widget_cases():
+    for name, accepted in WIDGETS.items():
+        for option in BAD_WIDGET_OPTIONS:
+            (key, value), = option.items()
+            if key in accepted and (name, key) != ("LossSurfaceExplorer", "T"):  # any real t suits regression
+                yield pytest.param(name, key, value, id=f"{name}-{key}-{value!r:.20}")
+
+
+@pytest.mark.parametrize("name,key,value", list(widget_cases()))
+def test_widget_constructors_refuse_bad_options(name, key, value):
+    from mlp_lib import widgets
+
+    net = MLP([2, 3, 1], seed=0)
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    T = np.array([1.0, 1.0, 0.0, 0.0])
+    args = {"LossSurfaceExplorer": {"X": X[:, :1], "t": T},
+            "LossLandscape": {"net": net, "X": X, "T": T},
+            "DeltaFlowAnimator": {"net": net, "X": X, "T": T}}.get(name, {})
+    if name == "VanishingGradientExplorer" and key in ("X", "T"):
+        args = {"X": np.zeros((4, 16)), "T": np.zeros(4)}
+    if name == "LossSurfaceExplorer" and key == "X":
+        value = value[:, :1]
+    args[key] = value
+    with pytest.raises((ValueError, TypeError)) as info:
+        check_call_raises(getattr(widgets, name), **args)
+    frame = traceback.extract_tb(info.value.__traceback__)[-1]
+    assert os.path.abspath(frame.filename).startswith(PACKAGE), f"raised in {frame.filename}: {info.value}"
+
+
+def check_call_raises(function, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        function(**kwargs)
