@@ -149,7 +149,8 @@ def _labels(labels, name="labels"):
     if arr.dtype.kind == "f":
         arr = as_float_array(arr, name, allow_empty=True)
         if not np.all(arr == np.round(arr)):
-            raise ValueError(f"{name} must be whole numbers (class indices), got {arr[arr != np.round(arr)][0]}")
+            bad = arr[arr != np.round(arr)][0]
+            raise ValueError(f"{name} must be whole numbers (class indices), got {bad}")
     if arr.size and arr.min() < 0:
         raise ValueError(f"{name} must be >= 0, got {arr.min()}")
     if arr.size and arr.max() >= MAX_ELEMENTS:

@@ -76,9 +76,13 @@ def numerical_gradient(f, x, eps=1e-5):
         xp[i] = old - eps
         f_minus = scalar_result(f(xp), "f")
         xp[i] = old
-        grad[i] = finite_result(lambda: (f_plus - f_minus) / (2.0 * eps),
-                                what=f"the slope at index {i}", hint="f changes too fast for eps")
+        grad[i] = finite_result(_slope, f_plus, f_minus, eps, what=f"the slope at index {i}",
+                                hint="f changes too fast for eps")
     return grad
+
+
+def _slope(f_plus, f_minus, eps):
+    return (f_plus - f_minus) / (2.0 * eps)
 
 
 def relative_error(a, b):

@@ -60,19 +60,17 @@ def forward_pass(layers, X):
             return Y
         Y = X
         for l, layer in enumerate(layers):
-            if not np.isfinite(Y).all():
-                break
             A = affine(Y, layer.W, layer.b)
             if layer.activation.name in BOUNDED:
                 limit = np.finfo(A.dtype).max
                 np.clip(A, -limit, limit, out=A)
             layer.X, layer.A = Y, A
             Y = layer.Y = layer.activation.function(A)
-    if not (np.isfinite(Y).all() and np.isfinite(layers[-1].A).all()):
-        raise ValueError(
-            f"the network's outputs overflow (layer {l} gives values beyond the float range):"
-            " X or the weights are too large; scale the inputs down"
-        )
+            if not (np.isfinite(A).all() and np.isfinite(Y).all()):
+                raise ValueError(
+                    f"the network's outputs overflow (layer {l} gives values beyond the float range):"
+                    " X or the weights are too large; scale the inputs down"
+                )
     return Y
 
 

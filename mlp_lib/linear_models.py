@@ -254,5 +254,7 @@ def _gradient_value(g, shape):
     """What ``gradient`` returned, as a float array of ``shape`` (NaN and inf allowed: divergence)."""
     g = as_real_array(g, "the value gradient returned").astype(float)
     if g.size != int(np.prod(shape)):
-        raise ValueError(f"gradient must return an array of shape {shape} (like the parameters), got {g.shape}")
+        raise ValueError(
+            f"gradient must return an array of shape {shape} (like the parameters), got {g.shape}"
+        )
     return g.reshape(shape)

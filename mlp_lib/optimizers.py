@@ -4,7 +4,9 @@
 ``update`` does the same step in place on a parameter the caller owns (the
 training loop of ``MLP.fit`` uses it on the network's own weights, to avoid
 allocating a new weight matrix on every batch); it may also scale ``grad``
-in place, so pass it only a gradient buffer you no longer need.
+in place, so pass it only a gradient buffer you no longer need. ``step``
+checks its arguments (finite real arrays of one shape) and refuses a step
+that overflows; ``update`` is the training loop's unchecked fast path.
 
 The state of an optimiser for one parameter comes from ``init_state(param)``.
 """
@@ -21,7 +23,9 @@ def _check_step(param, grad, state, velocity):
     if grad.shape != param.shape:
         raise ValueError(f"grad must have the shape of param {param.shape}, got {grad.shape}")
     if not velocity and state is not None:
-        raise TypeError(f"SGD keeps no state: state must be None (from init_state), got {type(state).__name__}")
+        raise TypeError(
+            f"SGD keeps no state: state must be None (from init_state), got {type(state).__name__}"
+        )
     if velocity:
         state = as_float_array(state, "state", dtype=None, allow_empty=True)
         if state.shape != param.shape:
@@ -73,8 +77,8 @@ class Momentum:
         self.beta = _check_beta(beta, "beta")
 
     def init_state(self, param):
-        """The velocity, zeros like param."""
-        return np.zeros_like(param)
+        """The velocity, zeros like param (a finite real array)."""
+        return np.zeros_like(as_float_array(param, "param", dtype=None, allow_empty=True))
 
     def step(self, param, grad, state):
         """Return (param + v, v) with v = beta * state - lr * grad; inputs unchanged."""

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from mlp_lib import MLP, TrainingDiverged, losses
+from mlp_lib import MLP, TrainingDiverged, _checks, data, gradcheck, losses
 from mlp_lib import activations as act
 from mlp_lib.data import one_hot
 
@@ -217,11 +217,7 @@ def test_unknown_init():
         MLP([2, 2, 1], init="glorot")
 
 
-# ---- issue: every bad input gets a clear error -----------------------------------
-from mlp_lib import data, gradcheck  # noqa: E402
-from mlp_lib import _checks  # noqa: E402
-
-
+# ---- every bad input gets a clear error --------------------------------------------
 @pytest.mark.parametrize("dtype,what", [("m8[s]", "timedeltas"), ("M8[D]", "datetimes"), ("U3", "strings"),
                                         ("complex128", "complex"), ("object", "Python objects")])
 def test_non_real_dtypes_are_refused_with_the_argument_named(net, dtype, what):
