@@ -463,6 +463,11 @@ def check_fit_options(epochs, lr, batch_size, seed, momentum, shuffle):
     check_bool(shuffle, "shuffle")
 
 
+def all_weights_finite(layers):
+    """True when every weight and bias of these layers is finite (training did not blow up)."""
+    return all(_all_finite(layer.W) and _all_finite(layer.b) for layer in layers)
+
+
 def check_input_scale(X, W, name="X"):
     """Refuse training inputs so large that X W overflows (fit cannot learn from them)."""
     fmax = float(np.finfo(X.dtype).max)

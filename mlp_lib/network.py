@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from mlp_lib._checks import (
+    all_weights_finite,
     as_float_array,
     check_callbacks,
     check_choice,
@@ -347,6 +348,9 @@ class MLP:
                 info.update(epoch=epoch, batch=n_batches - 1, loss=history["loss"][-1])
                 if _call(callbacks, "on_epoch_end", self, info) is False:
                     break
+        if not all_weights_finite(self.layers):
+            raise TrainingDiverged(f"training diverged: the weights overflowed with lr={lr:g}."
+                                   f" Try a smaller learning rate (for example lr={lr / 10:g}).")
         _call(callbacks, "on_train_end", self, info)
         for layer in self.layers:  # the cache would point into reused buffers
             layer.X = layer.A = layer.Y = layer.delta = None

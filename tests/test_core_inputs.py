@@ -479,3 +479,9 @@ def test_extreme_values_in_the_helpers_stay_finite():
 
 def test_checks_module_caps_are_documented_numbers():
     assert _checks.MAX_PARAMETERS >= 10**7 and _checks.MAX_LAYERS >= 100
+
+
+def test_weights_that_overflow_in_the_last_step_count_as_divergence():
+    net = MLP([2, 3, 1], "relu", "identity", "mse", seed=0)
+    with pytest.raises(TrainingDiverged, match="the weights overflowed with lr=1e\\+308"):
+        net.fit(np.array([[1.0, 2.0], [3.0, -4.0]]), np.array([[1.0], [0.0]]), epochs=1, lr=1e308, batch_size=2)

@@ -205,8 +205,9 @@ def test_mlp_fit(kind, X, epochs, lr, batch_size, seed, momentum, callbacks, val
         extra = {"X_val": np.zeros((2, 2)), "T_val": T[:2] * 3 - 2}
     elif val == "bad shape":
         extra = {"X_val": np.zeros((2, 3)), "T_val": T[:2]}
-    check_call(net.fit, X, T, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, momentum=momentum,
-               callbacks=callbacks, shuffle=shuffle, **extra)
+    history = check_call(net.fit, X, T, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
+                         momentum=momentum, callbacks=callbacks, shuffle=shuffle, **extra)
+    assert history is None or all(np.isfinite(W).all() and np.isfinite(b).all() for W, b in net.parameters())
 
 
 @FUZZ
