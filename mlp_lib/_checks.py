@@ -210,6 +210,8 @@ def check_seed(seed, name="seed"):
                                          np.random.Generator)):
         return seed
     want = ("None, an int >= 0, a list of ints >= 0, a SeedSequence or a Generator")
+    if isinstance(seed, np.ndarray) and seed.ndim == 0 and seed.dtype.kind in "iu":
+        seed = seed.item()  # a 0-d int array is an int
     if isinstance(seed, (bool, np.bool_)):
         raise TypeError(f"{name} must be {want}, got {_describe(seed)}")
     if isinstance(seed, numbers.Integral):
@@ -217,9 +219,11 @@ def check_seed(seed, name="seed"):
             raise ValueError(f"{name} must be >= 0, got {seed}")
         return seed
     if isinstance(seed, (list, tuple, np.ndarray)):
-        items = list(np.ravel(seed)) if isinstance(seed, np.ndarray) else list(seed)
+        if isinstance(seed, np.ndarray) and seed.ndim == 0:
+            raise TypeError(f"{name} must be {want}, got a 0-d array of dtype {seed.dtype}")
         if isinstance(seed, np.ndarray) and seed.ndim != 1:
             raise ValueError(f"{name} as an array must be 1-D, got shape {seed.shape}")
+        items = list(seed)
         for item in items:
             if isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Integral):
                 raise TypeError(f"{name} as a sequence must hold ints >= 0, got {_describe(item)}")
