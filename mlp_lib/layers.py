@@ -14,8 +14,64 @@ backward:  given delta = dJ/dA    (m, n_out)
 
 import numpy as np
 
+from mlp_lib._checks import check_positive_int, check_seed
 from mlp_lib.activations import get_activation
 from mlp_lib.initializers import get_initializer
+
+BOUNDED = ("sigmoid", "tanh", "softmax")
+"""Activations whose output stays finite however large the pre-activation."""
+
+
+def affine(X, W, b):
+    """A = X W + b for X: (m, n), W: (n, k) (or (n,)), b: (k,) or a number, without spurious NaN.
+
+    For inputs near the float limit (|x| ~ 1e308) the plain product overflows
+    term by term and +inf + -inf gives NaN. Here each row of X is first
+    scaled by a power of two (exact), multiplied, and scaled back: a
+    pre-activation too large to represent comes out as +-inf, never NaN.
+    Call it under np.errstate(over="ignore").
+    """
+    A = np.dot(X, W)
+    A += b
+    if np.isfinite(A).all():
+        return A
+    rowmax = np.max(np.abs(X), axis=1) if X.size else np.zeros(len(X))
+    _, e = np.frexp(np.where(rowmax > 0, rowmax, 1.0))
+    back = e[:, None] if np.ndim(W) == 2 else e
+    A = np.ldexp(np.dot(np.ldexp(X, -e[:, None]), W), back)
+    A += b
+    return A
+
+
+def forward_pass(layers, X):
+    """Y = the last layer's output for X, every layer's cache set; finite or a ValueError.
+
+    The checked forward pass behind ``MLP.forward`` and ``MLP.loss``. With
+    sigmoid, tanh or softmax layers any finite X gives finite outputs (a
+    pre-activation beyond the float range saturates the unit, and is kept
+    as +-the largest float); identity and relu layers whose outputs overflow
+    raise a ValueError that says so.
+    """
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        Y = X
+        for layer in layers:
+            Y = layer.forward(Y)
+        if all(np.isfinite(layer.A).all() for layer in layers):
+            return Y
+        Y = X
+        for l, layer in enumerate(layers):
+            A = affine(Y, layer.W, layer.b)
+            if layer.activation.name in BOUNDED:
+                limit = np.finfo(A.dtype).max
+                np.clip(A, -limit, limit, out=A)
+            layer.X, layer.A = Y, A
+            Y = layer.Y = layer.activation.function(A)
+            if not (np.isfinite(A).all() and np.isfinite(Y).all()):
+                raise ValueError(
+                    f"the network's outputs overflow (layer {l} gives values beyond the float range):"
+                    " X or the weights are too large; scale the inputs down"
+                )
+    return Y
 
 
 class Dense:
@@ -30,8 +86,10 @@ class Dense:
     """
 
     def __init__(self, n_in, n_out, activation="sigmoid", init="xavier", rng=None, dtype=np.float64):
+        check_positive_int(n_in, "n_in")
+        check_positive_int(n_out, "n_out")
         self.activation = get_activation(activation)
-        rng = np.random.default_rng(rng)
+        rng = np.random.default_rng(check_seed(rng, "rng"))
         self.W = get_initializer(init)(n_in, n_out, rng, dtype)
         self.b = np.zeros(n_out, dtype=dtype)
         self.X = self.A = self.Y = self.delta = None

@@ -21,10 +21,25 @@ function of a parameter vector, using the course's optimisers from
 
 import numpy as np
 
-from mlp_lib._checks import as_float_array, check_positive_float, check_positive_int
-from mlp_lib.activations import sigmoid, softmax
-from mlp_lib.losses import binary_cross_entropy_from_logits, cross_entropy_from_logits
+from mlp_lib._checks import (
+    as_float_array,
+    as_real_array,
+    check_callable,
+    check_distributions,
+    check_positive_float,
+    check_positive_int,
+    check_real,
+    check_unit_interval,
+    finite_result,
+    scalar_result,
+)
+from mlp_lib.activations import _sigmoid, _softmax
+from mlp_lib.layers import affine
+from mlp_lib.losses import _bce_from_logits, _ce_from_logits
 from mlp_lib.optimizers import make_optimizer
+
+MAX_STEPS = 1_000_000
+"""Most gradient-descent steps ``descend`` takes in one run."""
 
 
 def _check_Xw(X, w, b):
@@ -32,15 +47,16 @@ def _check_Xw(X, w, b):
     w = as_float_array(w, "w", ndim=1)
     if w.shape[0] != X.shape[1]:
         raise ValueError(f"w must have shape ({X.shape[1]},) for X of shape {X.shape}, got {w.shape}")
-    if isinstance(b, bool) or not np.isscalar(b) or not np.isfinite(b):
-        raise TypeError(f"b must be a finite number, got {b!r}")
-    return X, w, float(b)
+    b = float(as_float_array(b, "b", ndim=0)) if isinstance(b, np.ndarray) else check_real(b, "b")
+    return X, w, b
 
 
-def _check_t(t, m, name="t"):
+def _check_t(t, m, name="t", probabilities=False):
     t = as_float_array(t, name)
     if t.shape != (m,):
         raise ValueError(f"{name} must have shape ({m},), one target per row of X, got {t.shape}")
+    if probabilities:
+        check_unit_interval(t, name, "logistic regression targets are probabilities of class 1")
     return t
 
 
@@ -48,15 +64,14 @@ def _check_t(t, m, name="t"):
 def linear_predict(X, w, b):
     """y = X w + b. X: (m, n), w: (n,), b: number -> y: (m,)."""
     X, w, b = _check_Xw(X, w, b)
-    return X @ w + b
+    return finite_result(affine, X, w, b, what="y = X w + b")
 
 
 def linear_cost(X, w, b, t):
     """Mean squared error J = (1/m) sum (y - t)**2 of y = X w + b; -> float."""
     y = linear_predict(X, w, b)
     t = _check_t(t, y.shape[0])
-    with np.errstate(over="ignore", invalid="ignore"):
-        return float(np.mean((y - t) ** 2))
+    return finite_result(lambda: float(np.mean((y - t) ** 2)), what="the cost J")
 
 
 def linear_gradient(X, w, b, t):
@@ -66,18 +81,19 @@ def linear_gradient(X, w, b, t):
     """
     X, w, b = _check_Xw(X, w, b)
     t = _check_t(t, X.shape[0])
-    with np.errstate(over="ignore", invalid="ignore"):
-        error = X @ w + b - t
+
+    def gradient():
+        error = affine(X, w, b) - t
         m = X.shape[0]
         return 2.0 * (X.T @ error) / m, float(2.0 * error.sum() / m)
+    return finite_result(gradient, what="the gradient")
 
 
 # ---- logistic regression ------------------------------------------------------
 def logistic_predict(X, w, b):
     """y = sigmoid(X w + b), the probability of class 1. X: (m, n) -> y: (m,)."""
     X, w, b = _check_Xw(X, w, b)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return sigmoid(X @ w + b)
+    return finite_result(lambda: _sigmoid(_saturate(affine(X, w, b))), what="y")
 
 
 def logistic_cost(X, w, b, t):
@@ -87,9 +103,8 @@ def logistic_cost(X, w, b, t):
     for any finite a (no log of 0).
     """
     X, w, b = _check_Xw(X, w, b)
-    t = _check_t(t, X.shape[0])
-    with np.errstate(over="ignore", invalid="ignore"):
-        return binary_cross_entropy_from_logits(X @ w + b, t)
+    t = _check_t(t, X.shape[0], probabilities=True)
+    return finite_result(lambda: _bce_from_logits(_saturate(affine(X, w, b)), t), what="the cost J")
 
 
 def logistic_gradient(X, w, b, t):
@@ -99,11 +114,13 @@ def logistic_gradient(X, w, b, t):
     regression's, because sigmoid'(a) cancels against the cross-entropy.
     """
     X, w, b = _check_Xw(X, w, b)
-    t = _check_t(t, X.shape[0])
-    with np.errstate(over="ignore", invalid="ignore"):
-        error = sigmoid(X @ w + b) - t
+    t = _check_t(t, X.shape[0], probabilities=True)
+
+    def gradient():
+        error = _sigmoid(_saturate(affine(X, w, b))) - t
         m = X.shape[0]
         return (X.T @ error) / m, float(error.sum() / m)
+    return finite_result(gradient, what="the gradient")
 
 
 # ---- softmax regression -------------------------------------------------------
@@ -121,26 +138,41 @@ def _check_XWT(X, W, b, T):
             f"T must have shape ({X.shape[0]}, {W.shape[1]}) (one-hot rows), got {T.shape};"
             " for class labels use mlp_lib.data.one_hot(labels, k)"
         )
+    check_distributions(T, "T")
     return X, W, b, T
+
+
+def _saturate(A):
+    """A with +-inf (a pre-activation beyond the float range) replaced by +-the largest float."""
+    limit = np.finfo(A.dtype).max
+    return np.clip(A, -limit, limit, out=A)
 
 
 def softmax_predict(X, W, b):
     """Y = softmax(X W + b): class probabilities, rows sum to 1. X: (m, n), W: (n, k), b: (k,) -> (m, k)."""
     X = as_float_array(X, "X", ndim=2)
-    return softmax(X @ as_float_array(W, "W", ndim=2) + as_float_array(b, "b", ndim=1))
+    W = as_float_array(W, "W", ndim=2)
+    b = as_float_array(b, "b", ndim=1)
+    if W.shape[0] != X.shape[1] or b.shape != (W.shape[1],):
+        raise ValueError(f"W must be ({X.shape[1]}, k) and b (k,) for X of shape {X.shape},"
+                         f" got W {W.shape} and b {b.shape}")
+    return finite_result(lambda: _softmax(_saturate(affine(X, W, b))), what="Y")
 
 
 def softmax_cost(X, W, b, T):
     """Mean cross-entropy -(1/m) sum T log softmax(X W + b); T: (m, k) one-hot; -> float."""
     X, W, b, T = _check_XWT(X, W, b, T)
-    return cross_entropy_from_logits(X @ W + b, T)
+    return finite_result(lambda: _ce_from_logits(_saturate(affine(X, W, b)), T), what="the cost J")
 
 
 def softmax_gradient(X, W, b, T):
     """Gradient of ``softmax_cost``: (dW (n, k), db (k,)); dW = (1/m) X^T (Y - T)."""
     X, W, b, T = _check_XWT(X, W, b, T)
-    delta = (softmax(X @ W + b) - T) / X.shape[0]
-    return X.T @ delta, delta.sum(axis=0)
+
+    def gradient():
+        delta = (_softmax(_saturate(affine(X, W, b))) - T) / X.shape[0]
+        return X.T @ delta, delta.sum(axis=0)
+    return finite_result(gradient, what="the gradient")
 
 
 # ---- gradient descent ---------------------------------------------------------
@@ -187,9 +219,12 @@ def descend(cost, gradient, start, lr, steps, momentum=0.0, limit=1e6):
     Each step is ``mlp_lib.optimizers`` SGD/Momentum ``step``, the same
     update ``MLP.fit`` makes. Returns a :class:`DescentRun`.
     """
+    check_callable(cost, "cost")
+    check_callable(gradient, "gradient")
     start = as_float_array(start, "start", ndim=1)
     lr = check_positive_float(lr, "lr")
-    steps = check_positive_int(steps, "steps", allow_zero=True)
+    steps = check_positive_int(steps, "steps", allow_zero=True, most=MAX_STEPS)
+    limit = check_positive_float(limit, "limit")
     optimizer = make_optimizer(lr, momentum)
     p = start.copy()
     state = optimizer.init_state(p)
@@ -198,8 +233,8 @@ def descend(cost, gradient, start, lr, steps, momentum=0.0, limit=1e6):
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for k in range(steps + 1):
             if np.all(np.isfinite(p)):
-                J = float(cost(p))
-                g = np.asarray(gradient(p), dtype=float).reshape(p.shape)
+                J = scalar_result(cost(p), "cost", finite=False)
+                g = _gradient_value(gradient(p), p.shape)
             else:  # a step overflowed: nothing left to evaluate
                 J, g = np.inf, np.full(p.shape, np.nan)
             costs.append(J)
@@ -209,7 +244,17 @@ def descend(cost, gradient, start, lr, steps, momentum=0.0, limit=1e6):
                 break
             if k == steps:
                 break
-            p, state = optimizer.step(p, g, state)
+            p, state = optimizer._step(p, g, state)
             params.append(p)
     return DescentRun(np.array(params), np.array(costs), np.array(grads),
                       diverged_at is not None, diverged_at, lr, float(momentum))
+
+
+def _gradient_value(g, shape):
+    """What ``gradient`` returned, as a float array of ``shape`` (NaN and inf allowed: divergence)."""
+    g = as_real_array(g, "the value gradient returned").astype(float)
+    if g.size != int(np.prod(shape)):
+        raise ValueError(
+            f"gradient must return an array of shape {shape} (like the parameters), got {g.shape}"
+        )
+    return g.reshape(shape)

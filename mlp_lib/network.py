@@ -19,15 +19,30 @@ import math
 
 import numpy as np
 
-from mlp_lib._checks import as_float_array, check_choice, check_positive_float, check_positive_int
-from mlp_lib.activations import HIDDEN_ACTIVATIONS, get_activation, softmax_backward
-from mlp_lib.layers import Dense
+from mlp_lib._checks import (
+    all_weights_finite,
+    as_float_array,
+    check_callbacks,
+    check_choice,
+    check_dtype,
+    check_fit_options,
+    check_input_scale,
+    check_params,
+    check_positive_float,
+    check_positive_int,
+    check_seed,
+    check_targets,
+    finite_result,
+)
+from mlp_lib._checks import check_sizes as _check_sizes
+from mlp_lib.activations import HIDDEN_ACTIVATIONS, _softmax_backward, get_activation
+from mlp_lib.layers import Dense, forward_pass
 from mlp_lib.losses import COMPATIBLE_OUTPUTS, FUSED_PAIRS, get_loss
 from mlp_lib.optimizers import make_optimizer
 
 
-class TrainingDiverged(FloatingPointError):
-    """Raised by ``MLP.fit`` when the loss becomes NaN or infinite."""
+class TrainingDiverged(FloatingPointError, ValueError):
+    """Raised by ``MLP.fit`` when the loss becomes NaN or infinite (a ValueError: lr too large)."""
 
 
 # ---- the one forward pass, loss and accuracy outside the layer caches --------
@@ -83,17 +98,6 @@ def evaluate(net, X, T):
     return J, n_correct(Y, T) / len(Y)
 
 
-def _check_sizes(sizes):
-    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
-        raise TypeError(f"sizes must be a list of layer widths like [2, 8, 1], got {sizes!r}")
-    if len(sizes) < 2:
-        raise ValueError(
-            f"sizes must list at least an input and an output width, like [2, 1], got {list(sizes)}"
-        )
-    for i, n in enumerate(sizes):
-        check_positive_int(n, f"sizes[{i}]")
-    return [int(n) for n in sizes]
-
 
 class MLP:
     """A feed-forward network of Dense layers.
@@ -119,6 +123,7 @@ class MLP:
         dtype=np.float64,
     ):
         sizes = _check_sizes(sizes)
+        dtype, seed = check_dtype(dtype), check_seed(seed)
         check_choice(hidden_activation, "hidden_activation", HIDDEN_ACTIVATIONS)
         get_activation(output_activation)
         self.loss_function = get_loss(loss)
@@ -178,15 +183,13 @@ class MLP:
             if T.ndim == 1 and k > 1:
                 hint = "; for class labels use mlp_lib.data.one_hot(labels, k)"
             raise ValueError(f"{name} must have shape ({m}, {k}), got {T.shape}{hint}")
-        return T
+        return check_targets(T, self.loss_name, name)
 
     # ---- forward, backward, loss -----------------------------------------
     def forward(self, X):
         """X: (m, n_in) -> Y: (m, n_out). Caches each layer's X, A and Y for backward."""
         X = self._check_X(X)
-        for layer in self.layers:
-            X = layer.forward(X)
-        return X
+        return forward_pass(self.layers, X)
 
     __call__ = forward
 
@@ -214,7 +217,7 @@ class MLP:
         # The losses compute in float64; a float32 network keeps float32 deltas.
         dY = self.loss_function.gradient(out.Y, T).astype(out.Y.dtype, copy=False)
         if out.activation.name == "softmax":
-            return softmax_backward(out.Y, dY)
+            return _softmax_backward(out.Y, dY)
         return dY * out.activation.derivative_from_output(out.Y)
 
     def backward(self, T):
@@ -228,6 +231,9 @@ class MLP:
         if self.layers[-1].Y is None:
             raise RuntimeError("backward called before forward: run net.forward(X) first")
         T = self._check_T(T, self.layers[-1].Y.shape[0])
+        return finite_result(self._backward, T, what="the gradients")
+
+    def _backward(self, T):
         grads = []
         delta = self.output_delta(T)
         for l in reversed(range(len(self.layers))):
@@ -247,10 +253,9 @@ class MLP:
         """
         X = self._check_X(X)
         T = self._check_T(T, X.shape[0])
-        Y = X
-        for layer in self.layers:
-            Y = layer.forward(Y)
-        return mean_loss(self, self.layers[-1].A, T, Y)
+        forward_pass(self.layers, X)
+        out = self.layers[-1]
+        return finite_result(mean_loss, self, out.A, T, out.Y, what="the loss")
 
     def accuracy(self, X, T):
         """Fraction of rows classified right: argmax for several outputs, Y > 0.5 for one."""
@@ -269,6 +274,7 @@ class MLP:
 
     def set_params(self, params):
         """Copy [(W, b), ...] (as from get_params) into the network."""
+        params = check_params(params, self.parameters(), self.dtype)
         if len(params) != len(self.layers):
             raise ValueError(f"params must hold {len(self.layers)} (W, b) pairs, got {len(params)}")
         for l, (layer, (W, b)) in enumerate(zip(self.layers, params)):
@@ -321,6 +327,8 @@ class MLP:
         for classifiers, "accuracy" and "val_accuracy".
         Raises TrainingDiverged if the loss becomes NaN or inf.
         """
+        check_fit_options(epochs, lr, batch_size, seed, momentum, shuffle)
+        callbacks = check_callbacks(callbacks)
         X, T, epochs, lr, batch_size, X_val, T_val = self._check_fit_arguments(
             X, T, epochs, lr, batch_size, X_val, T_val)
         callbacks = [_as_callback(cb) for cb in callbacks]
@@ -355,6 +363,9 @@ class MLP:
                 info.update(epoch=epoch, batch=n_batches - 1, loss=history["loss"][-1])
                 if _call(callbacks, "on_epoch_end", self, info) is False:
                     break
+        if not all_weights_finite(self.layers):
+            raise TrainingDiverged(f"training diverged: the weights overflowed with lr={lr:g}."
+                                   f" Try a smaller learning rate (for example lr={lr / 10:g}).")
         _call(callbacks, "on_train_end", self, info)
         for layer in self.layers:  # the cache would point into reused buffers
             layer.X = layer.A = layer.Y = layer.delta = None
@@ -363,6 +374,7 @@ class MLP:
     def _check_fit_arguments(self, X, T, epochs, lr, batch_size, X_val, T_val):
         """fit's arguments checked and converted: (X, T, epochs, lr, batch_size, X_val, T_val)."""
         X = self._check_X(X)
+        check_input_scale(X, self.layers[0].W)
         T = self._check_T(T, X.shape[0])
         epochs = check_positive_int(epochs, "epochs", allow_zero=True)
         lr = check_positive_float(lr, "lr")

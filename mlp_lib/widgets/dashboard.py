@@ -35,7 +35,7 @@ import time
 
 import numpy as np
 
-from mlp_lib._checks import as_float_array, check_positive_int
+from mlp_lib._checks import as_float_array, check_positive_int, check_widget_options
 from mlp_lib.network import evaluate, output_preactivation
 from mlp_lib.plots import COLORS, CYCLE, grid_2d, new_figure, plot_classes
 from mlp_lib.threads import single_threaded_blas
@@ -146,6 +146,7 @@ class TrainingDashboard(FrameWidget):
 
     def __init__(self, X_val=None, T_val=None, every=10, X_train=None, T_train=None,
                  live=None, budget=0.1, delay=0.3, grid_steps=40, figsize=None):
+        check_widget_options(figsize=figsize, grid_steps=grid_steps, budget=budget, delay=delay)
         self.every = check_positive_int(every, "every")
         self.X_val, self.T_val = _paired_rows(X_val, T_val)
         self.X_train, self.labels_train = _boundary_data(X_train, T_train)

@@ -30,7 +30,7 @@ of all of them at once.
 
 import numpy as np
 
-from mlp_lib._checks import check_positive_int
+from mlp_lib._checks import MAX_GRID_STEPS, check_params, check_positive_int, check_widget_options
 from mlp_lib.network import MLP, mean_loss, output_preactivation
 from mlp_lib.plots import COLORS, SEQUENTIAL_CMAP, new_figure
 from mlp_lib.threads import single_threaded_blas
@@ -174,7 +174,7 @@ def _check_params(params, like, name):
                 or np.shape(pair[0]) != W.shape or np.shape(pair[1]) != b.shape):
             got = tuple(np.shape(p) for p in pair) if isinstance(pair, (list, tuple)) else type(pair).__name__
             raise ValueError(f"{name}[{l}] must be (W, b) with shapes {W.shape} and {b.shape}, got {got}")
-    return [(np.asarray(W, dtype=float), np.asarray(b, dtype=float)) for W, b in params]
+    return check_params(params, like, np.float64, name)
 
 
 class LossLandscape(FrameWidget):
@@ -205,6 +205,8 @@ class LossLandscape(FrameWidget):
                  normalization="filter", log_scale=True, figsize=(10.0, 4.3)):
         import time
 
+        check_widget_options(seed=seed, figsize=figsize, steps=steps, most_steps=MAX_GRID_STEPS,
+                             log_scale=log_scale)
         X, T, path = self._check_arguments(net, X, T, path, span, steps, normalization)
         center = net.get_params()
         d1, d2 = self._pick_directions(directions, center, path, seed, normalization)

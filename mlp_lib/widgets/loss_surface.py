@@ -20,7 +20,13 @@ the plot; the figure then says "diverging" and the path runs off the plot.
 
 import numpy as np
 
-from mlp_lib._checks import as_float_array, check_choice, check_positive_float, check_positive_int
+from mlp_lib._checks import (
+    as_float_array,
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_widget_options,
+)
 from mlp_lib.activations import sigmoid
 from mlp_lib.linear_models import (
     descend,
@@ -81,6 +87,7 @@ class LossSurfaceExplorer(FrameWidget):
 
     def __init__(self, X, t, model="linear", lr=None, steps=40, start=None, momentum=0.0,
                  bias=0.0, w_range=None, b_range=None, figsize=(11.0, 3.9)):
+        check_widget_options(figsize=figsize)
         self._init_model(X, t, model, lr, steps, start, momentum, bias, w_range, b_range)
         self._build_figure(figsize)
         self._compute_run()
@@ -89,6 +96,7 @@ class LossSurfaceExplorer(FrameWidget):
 
     def _init_model(self, X, t, model, lr, steps, start, momentum, bias, w_range, b_range):
         """Everything but the figure: data, minimum, plotted ranges and run settings."""
+        check_widget_options(steps=steps, momentum=momentum, bias=bias)
         self.model = check_choice(model, "model", MODELS)
         self._set_data(X, t, bias)
         self._best = self._find_minimum()

@@ -14,7 +14,14 @@ Controls: depth, activation (sigmoid / tanh / relu) and init scale.
 import numpy as np
 
 from mlp_lib import diagnostics
-from mlp_lib._checks import as_float_array, check_choice, check_positive_float, check_positive_int
+from mlp_lib._checks import (
+    as_float_array,
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_unit_interval,
+    check_widget_options,
+)
 from mlp_lib.network import mean_loss
 from mlp_lib.plots import COLORS, new_figure
 from mlp_lib.widgets._base import FrameWidget
@@ -43,6 +50,7 @@ class VanishingGradientExplorer(FrameWidget):
 
     def __init__(self, depth=6, activation="sigmoid", init_scale=1.0, width=16, steps=30, lr=0.5,
                  X=None, T=None, seed=0):
+        check_widget_options(seed=seed, steps=steps, allow_zero_steps=True)
         self.depth = self._check_depth(depth)
         self.activation = check_choice(activation, "activation", ACTIVATION_CHOICES)
         self.init_scale = check_positive_float(init_scale, "init_scale")
@@ -61,6 +69,7 @@ class VanishingGradientExplorer(FrameWidget):
         if T.shape != (X.shape[0], 1):
             raise ValueError(f"T must have shape ({X.shape[0]}, 1) (one 0/1 target per row of X),"
                              f" got {T.shape}")
+        check_unit_interval(T, "T", "the network's output is a sigmoid probability")
         self.X, self.T = X, T
         self._build_figure()
         self.recompute()
