@@ -28,10 +28,11 @@ def _dims(rng, k=3):
     return [int(d) for d in rng.choice(np.arange(2, 8), size=k, replace=False)]
 
 
-def _rule(name, params, cases, parse, ref, mistakes, names, seed, case, **kw):
+def _rule(name, params, cases, parse, ref, mistakes, names, seed, case, scaled=None, **kw):
     """A graded rule whose contract needs its own parse (a named shape mistake)."""
     return graded(name, params, cases, parse, ref, seed=seed, judge=value_judge(
-        parse, ref, mistakes, names, case=case, params=[p.strip() for p in params.split(",")]), **kw)
+        parse, ref, mistakes, names, case=case, params=[p.strip() for p in params.split(",")],
+        scaled=scaled), **kw)
 
 
 # ---- unbroadcast(G, shape)
@@ -259,6 +260,8 @@ SUM_BACKWARD = _rule(
     "sum_backward", "G, shape, axis, keepdims", _red_cases, _red_parse, _spread, {
         "it divides by the number of summed values: that is the mean's rule; each summand's"
         " derivative is 1, so sum's rule copies G unchanged": _mean_ref,
+        "G is missing: every entry gets 1, the local derivative alone; each entry gets G, copied back"
+        " along the summed axes": lambda G, shape, *r: np.ones(shape),
     }, ["the gradient"], 605, _red_case, shape="the input's shape", line_hints=EXPAND,
     values="values for axis None, an int, a tuple, with and without keepdims")
 
@@ -273,7 +276,13 @@ MEAN_BACKWARD = _rule(
         "it divides by the size of the result (of G), not by the number of values averaged along the axes:"
         " count = the product of shape[i] over the averaged axes":
             lambda G, shape, *r: _spread(G, shape, *r) / np.size(G),
-    }, ["the gradient"], 606, _red_case, shape="the input's shape", helpers=["sum_backward"],
+        "G is missing: every entry gets 1/count, the local derivative alone; the rule is G / count,"
+        " with G copied back along the averaged axes":
+            lambda G, shape, *r: _mean_ref(np.ones_like(G), shape, *r),
+    }, ["the gradient"], 606, _red_case, scaled={
+        "the count is a fixed number, not the number of values averaged: compute it from shape and axis"
+        " (the product of shape[i] over the averaged axes; all of them for axis=None)": _spread},
+    shape="the input's shape", helpers=["sum_backward"],
     line_hints=EXPAND,
     values="values for axis None, an int, a tuple, with and without keepdims")
 

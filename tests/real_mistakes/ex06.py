@@ -95,7 +95,7 @@ def sigmoid_backward(G, Y):
 def sigmoid_backward(G, Y):
     return Y * (1 - Y)
 ''',
-        "a custom backward returns the local derivative alone; it must multiply by the gradient at the output",
+        "a custom backward returns the local derivative alone; it must multiply by the output's gradient",
         "https://github.com/k2-fsa/k2/issues/341",
         (r"G is missing", r"multiply .*gradient G"),
     ),
@@ -106,8 +106,8 @@ def sigmoid_backward(G, Y):
     s = 1 / (1 + np.exp(-Y))
     return G * s * (1 - s)
 ''',
-        "Sigmoid.backward 'corrected' to recompute sigmoid of its argument, where the argument is the output",
-        "https://github.com/BoltzmannEntropy/interviews.ai/issues/15",
+        "d_act = sigm(a) .* (1 - sigm(a)) proposed where a already holds the sigmoid's output",
+        "https://github.com/rasmusbergpalm/DeepLearnToolbox/issues/165",
         (r"already σ\(a\)", r"wrong quantity", r"applied twice"),
     ),
     # ---- log_backward(G, X)
@@ -117,7 +117,7 @@ def sigmoid_backward(G, Y):
 def log_backward(G, X):
     return G * np.log(X)
 ''',
-        "a node's local derivative taken from the wrong end: its output's value used where its input's belongs",
+        "a node's local derivative taken from the wrong end: its output's value used where its input's goes",
         "https://github.com/karpathy/nn-zero-to-hero/issues/52",
         (r"log X", r"derivative of log x is 1/x"),
     ),
@@ -139,7 +139,7 @@ def log_backward(G, X):
 def sum_backward(G, shape, axis=None, keepdims=False):
     return np.broadcast_to(G, shape).copy()
 ''',
-        "x.pow(2).mean(0).backward() fails: with keepdim False the backward never unsqueezes the reduced axis",
+        "x.pow(2).mean(0).backward() fails: with keepdim False the backward never unsqueezes the reduced dim",
         "https://github.com/pytorch/pytorch/issues/1813",
         (r"expand_dims", r"lost the summed axes", r"put them back"),
     ),
@@ -152,6 +152,26 @@ def mean_backward(G, shape, axis=None, keepdims=False):
         "the mean's gradient is computed from the output tensor's size instead of the input's",
         "https://github.com/pocketpy/cTensor/pull/24",
         (r"size of the result", r"number of values (averaged|along)", r"output'?s? size"),
+    ),
+    Mistake(
+        "sum_backward",
+        '''
+def sum_backward(G, shape, axis=None, keepdims=False):
+    return np.ones(shape)
+''',
+        "Sum.backward returns ones_like(subject): the local derivative without the incoming gradient",
+        "https://github.com/haydnv/tinychain/pull/141",
+        (r"G is missing", r"each entry gets G"),
+    ),
+    Mistake(
+        "mean_backward",
+        '''
+def mean_backward(G, shape, axis=None, keepdims=False):
+    return sum_backward(G, shape, axis, keepdims) / 4
+''',
+        "the gradient of z = mean(x^2) written with the count of the example's x: right for 4 elements only",
+        "https://github.com/udacity/deep-learning-v2-pytorch/pull/158",
+        (r"fixed number", r"count .*(from shape|averaged)"),
     ),
     # ---- topological_order(inputs, root)
     Mistake(
