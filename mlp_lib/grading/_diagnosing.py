@@ -116,6 +116,8 @@ def explain_exception(spec, result):
 def _shape_of(a):
     if isinstance(a, np.ndarray):
         return f" of shape {a.shape}"
+    if isinstance(a, (bool, np.bool_)):
+        return f"={bool(a)}"
     if isinstance(a, (int, float)):
         return f"={a:g}"
     return ""

@@ -13,6 +13,7 @@ from mlp_lib.grading._framework import (
     Check,
     Mismatch,
     case_rng,
+    contract,
     explain_exception,
     graded,
     need_array,
@@ -27,10 +28,11 @@ def _dims(rng, k=3):
     return [int(d) for d in rng.choice(np.arange(2, 8), size=k, replace=False)]
 
 
-def _rule(name, params, cases, parse, ref, mistakes, names, seed, case, **kw):
+def _rule(name, params, cases, parse, ref, mistakes, names, seed, case, scaled=None, **kw):
     """A graded rule whose contract needs its own parse (a named shape mistake)."""
     return graded(name, params, cases, parse, ref, seed=seed, judge=value_judge(
-        parse, ref, mistakes, names, case=case, params=[p.strip() for p in params.split(",")]), **kw)
+        parse, ref, mistakes, names, case=case, params=[p.strip() for p in params.split(",")],
+        scaled=scaled), **kw)
 
 
 # ---- unbroadcast(G, shape)
@@ -104,8 +106,12 @@ MATMUL_BACKWARD = _rule(
         " (n, k)": lambda G, A, B: ((G @ B.T).T, (A.T @ G).T),
         "a factor is not transposed: dA = G @ B.T and dB = A.T @ G": lambda G, A, B: (G @ B, A @ G),
         "dA and dB are swapped: dA = G @ B.T, dB = A.T @ G": lambda G, A, B: (A.T @ G, G @ B.T),
+        "it uses the product's value C = A @ B (the forward output) instead of the incoming gradient G:"
+        " dA = G @ B.T, dB = A.T @ G": lambda G, A, B: ((A @ B) @ B.T, A.T @ (A @ B)),
     }, ["dA", "dB"], 602, lambda c: f" on A {c.args[1].shape}, B {c.args[2].shape}",
-    shape="(dA, dB) with the shapes of A and B", values="values on random cases (incl. square matrices)")
+    shape="(dA, dB) with the shapes of A and B", values="values on random cases (incl. square matrices)",
+    line_hints=[(r"@|\bdot\(|matmul\(", "the factors do not fit: a factor is not transposed, or they are in"
+                 " the wrong order. dA = G @ B.T has A's shape (m, n), dB = A.T @ G has B's shape (n, k).")])
 
 
 # ---- sigmoid_backward(G, Y) and log_backward(G, X)
@@ -125,8 +131,64 @@ def _same_shape(name):
     return [(name, lambda G, X: X.shape)]
 
 
-SIGMOID_BACKWARD = graded(
-    "sigmoid_backward", "G, Y", _ew_cases(False), _same_shape("dA"), lambda G, Y: G * Y * (1 - Y), {
+def _ew_probes(cases, other):
+    """The first case again with G doubled, and with another input in place of Y (or X)."""
+    def probes(rng):
+        G, X = cases(rng)[0]
+        return [Call("2G", 2 * G, X), Call("other", G, other(X))]
+    return probes
+
+
+def _ew_judge(parse, ref, mistakes, names, case, x, deriv, rule):
+    """The values; an unnamed difference is explained by how the rule treats G and the input ``x``:
+    a backward rule is G times a local derivative that depends on ``x``."""
+    base = value_judge(parse, ref, mistakes, names, case=case)
+
+    def judge(results):
+        main = [r for r in results if r.call.key not in ("2G", "other")]
+        try:
+            base(main)
+        except Mismatch as exc:
+            if any(text in str(exc) for text in mistakes):
+                raise
+            by = {r.call.key: r for r in results}
+            first, double, other = main[0], by.get("2G"), by.get("other")
+            if not all(r is not None and r.status == "ok" for r in (first, double, other)):
+                raise
+            f0, f2, fo = (np.asarray(parse(r.value, r.call)[0], dtype=float) for r in (first, double, other))
+            G = first.call.args[0]
+            said = f"the rule is {rule}"
+            if np.allclose(f0, 0):
+                raise
+            linear = np.allclose(f2, 2 * f0, rtol=1e-6, atol=1e-9)
+            uses_x = not np.allclose(fo, f0, rtol=1e-9, atol=1e-12)
+            if np.allclose(f0, G):
+                cause = f"G passes through unchanged: the local derivative {deriv} is missing"
+            elif not linear and not uses_x:
+                cause = (f"the result depends on G alone and ignores {x}: the local derivative is taken"
+                         f" of the incoming gradient G instead of {x}")
+            elif not linear:
+                cause = ("the result is not linear in G (doubling G does not double it): G must multiply the"
+                         " local derivative once, not enter it or appear twice")
+            elif not uses_x:
+                cause = f"the result ignores {x}: the local derivative {deriv} depends on {x}"
+            else:
+                raise
+            raise Mismatch(f"{cause}; {said}.") from None
+    return judge
+
+
+def _ew(name, params, positive, returns, ref, mistakes, seed, x, deriv, rule, other, **kw):
+    cases = _ew_cases(positive)
+    case = lambda c: f" on {x} of shape {c.args[1].shape}"   # noqa: E731
+    parse = contract(returns)
+    return graded(name, params, cases, returns, ref, seed=seed, case=case, probes=_ew_probes(cases, other),
+                  judge=_ew_judge(parse, ref, mistakes, [n for n, _ in returns], case, x, deriv, rule),
+                  **kw)
+
+
+SIGMOID_BACKWARD = _ew(
+    "sigmoid_backward", "G, Y", False, _same_shape("dA"), lambda G, Y: G * Y * (1 - Y), {
         "G is missing: the local derivative Y (1 - Y) must multiply the gradient G arriving from above":
             lambda G, Y: Y * (1 - Y),
         "the derivative is taken of the wrong quantity: σ applied to Y, which is already σ(a);"
@@ -134,10 +196,10 @@ SIGMOID_BACKWARD = graded(
         "1 - Y^2 is the tanh rule; for the sigmoid it is G * Y * (1 - Y)": lambda G, Y: G * (1 - Y ** 2),
         "1 - Y is missing: the sigmoid's derivative is Y (1 - Y), so the rule is G * Y * (1 - Y)":
             lambda G, Y: G * Y,
-    }, seed=603, shape="the shape of Y", case=lambda c: f" on Y of shape {c.args[1].shape}")
+    }, 603, "Y", "Y (1 - Y)", "G * Y * (1 - Y)", lambda Y: 1 - Y ** 2, shape="the shape of Y")
 
-LOG_BACKWARD = graded(
-    "log_backward", "G, X", _ew_cases(True), _same_shape("dX"), lambda G, X: G / X, {
+LOG_BACKWARD = _ew(
+    "log_backward", "G, X", True, _same_shape("dX"), lambda G, X: G / X, {
         "G is missing: multiply the local derivative 1/X by the gradient G": lambda G, X: 1 / X,
         "it multiplies by log X: the derivative of log x is 1/x": lambda G, X: G * np.log(X),
         "it multiplies by X instead of dividing by X: the derivative of log x is 1/x":
@@ -145,7 +207,7 @@ LOG_BACKWARD = graded(
         "it divides by X^2: that is the derivative of -1/x; the derivative of log x is 1/x":
             lambda G, X: G / X ** 2,
         "the sign is flipped: the derivative of log x is +1/x": lambda G, X: -G / X,
-    }, seed=604, shape="the shape of X", case=lambda c: f" on X of shape {c.args[1].shape}")
+    }, 604, "X", "1/X", "G / X", lambda X: X + 0.5, shape="the shape of X")
 
 
 # ---- sum_backward / mean_backward(G, shape, axis, keepdims)
@@ -198,6 +260,8 @@ SUM_BACKWARD = _rule(
     "sum_backward", "G, shape, axis, keepdims", _red_cases, _red_parse, _spread, {
         "it divides by the number of summed values: that is the mean's rule; each summand's"
         " derivative is 1, so sum's rule copies G unchanged": _mean_ref,
+        "G is missing: every entry gets 1, the local derivative alone; each entry gets G, copied back"
+        " along the summed axes": lambda G, shape, *r: np.ones(shape),
     }, ["the gradient"], 605, _red_case, shape="the input's shape", line_hints=EXPAND,
     values="values for axis None, an int, a tuple, with and without keepdims")
 
@@ -209,7 +273,16 @@ MEAN_BACKWARD = _rule(
         " axes": lambda G, shape, *r: _spread(G, shape, *r) / np.prod(shape),
         "it multiplies by the count instead of dividing by it: each of the count values gets G / count":
             lambda *a: _spread(*a) * _count(*a),
-    }, ["the gradient"], 606, _red_case, shape="the input's shape", helpers=["sum_backward"],
+        "it divides by the size of the result (of G), not by the number of values averaged along the axes:"
+        " count = the product of shape[i] over the averaged axes":
+            lambda G, shape, *r: _spread(G, shape, *r) / np.size(G),
+        "G is missing: every entry gets 1/count, the local derivative alone; the rule is G / count,"
+        " with G copied back along the averaged axes":
+            lambda G, shape, *r: _mean_ref(np.ones_like(G), shape, *r),
+    }, ["the gradient"], 606, _red_case, scaled={
+        "the count is a fixed number, not the number of values averaged: compute it from shape and axis"
+        " (the product of shape[i] over the averaged axes; all of them for axis=None)": _spread},
+    shape="the input's shape", helpers=["sum_backward"],
     line_hints=EXPAND,
     values="values for axis None, an int, a tuple, with and without keepdims")
 
@@ -334,6 +407,19 @@ TOPOLOGICAL_ORDER = graded(
 
 # ---- backward_pass(inputs, local, root)
 
+def _pushed(inputs, local, root):
+    """The gradients of a depth-first walk from root in which each node passes on its gradient as soon as
+    it is visited, complete or not (a recursive backward without the topological order)."""
+    grad = np.zeros(len(inputs))
+    grad[root], stack = 1.0, [root]
+    while stack:
+        i = stack.pop()
+        for j, d in zip(inputs[i], local[i]):
+            grad[j] += d * grad[i]
+        stack.extend(reversed(inputs[i]))
+    return grad
+
+
 def _sweep(inputs, local, root, seed=1.0, forward=False, overwrite=False):
     """dJ/d(node) for every node: the reference sweep, or one with a classic mistake."""
     grad = np.zeros(len(inputs))
@@ -353,6 +439,9 @@ SWEEP_MISTAKES = {
     " gradient is complete before it is passed on": lambda *g: _sweep(*g, forward=True),
     "the seed gradient is missing: every gradient is 0; start with grad[root] = 1 (dJ/dJ)":
         lambda *g: _sweep(*g, seed=0.0),
+    "a node passes its gradient on before it is complete: a depth-first walk from root (a recursive"
+    " backward) sends each contribution down at once, so a node reached by two paths sends partial sums."
+    " Walk the reverse topological order, so every gradient is complete before it is passed on": _pushed,
 }
 SEED_NOT_ONE = ("every gradient is the same multiple of the right one: the seed gradient is not one;"
                 " grad[root] = 1, since dJ/dJ = 1")

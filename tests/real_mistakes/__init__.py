@@ -43,6 +43,7 @@ NOTEBOOKS = {
     "ex03": "ex03_backprop_one_hidden",
     "ex04": "ex04_deep_backprop",
     "ex05": "ex05_training",
+    "ex06": "ex06_autodiff",
 }
 
 
