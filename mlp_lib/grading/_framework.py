@@ -108,23 +108,11 @@ class LocalRunner:
         self.timeout = timeout
 
     def run(self, name, calls, timeout=None):
-        import signal
-        import threading
+        from mlp_lib._timeout import time_limit  # signal timer, or a watchdog thread (Windows)
 
         encoded = [c.encode() for c in calls]
-        limit = timeout or self.timeout
-        use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-        if use_alarm:
-            def _alarm(signum, frame):
-                raise Timeout()
-            old = signal.signal(signal.SIGALRM, _alarm)
-            signal.setitimer(signal.ITIMER_REAL, limit)
-        try:
+        with time_limit(timeout or self.timeout, Timeout):
             raw = _calls.execute_batch(self.func, encoded)
-        finally:
-            if use_alarm:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, old)
         return [Result(c, r) for c, r in zip(calls, raw)]
 
 
