@@ -2,16 +2,16 @@
 # Learners need only `make lab` (requirements.txt). Developers' targets install
 # requirements-dev.txt with CI's exact pins from constraints/.
 # Windows: the README gives the same steps without make.
+VENV   ?= .venv
 ifeq ($(OS),Windows_NT)
 PYTHON ?= py
-BIN    := .venv/Scripts
+BIN    := $(VENV)/Scripts
 EXE    := .exe
 else
 PYTHON ?= python3
-BIN    := .venv/bin
+BIN    := $(VENV)/bin
 EXE    :=
 endif
-VENV   := .venv
 STAMP  := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 SUBMISSIONS ?= submissions
