@@ -19,7 +19,7 @@ from pathlib import Path
 REQUIRED = (
     # (distribution name, minimum version, what the course uses it for)
     ("numpy", "1.26", "all the maths"),
-    ("matplotlib", "3.9", "every figure"),
+    ("matplotlib", "3.10.7", "every figure"),
     ("ipywidgets", "8.1", "the Play buttons and sliders"),
     ("ipykernel", "6.29", "the notebook's Python kernel"),
     ("scikit-learn", "1.3", "the handwritten digits (chapter 05)"),

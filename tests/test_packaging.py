@@ -116,6 +116,10 @@ def test_floors_agree_across_requirements_pyproject_and_the_environment_check():
     for name, version in checked.items():
         assert learner.get(name) == version, f"{name}: environment.py says {version}, requirements.txt {learner.get(name)}"
     assert set(declared) <= set(checked), "every dependency of mlp_lib is in the set-up check"
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    names = {"numpy": "NumPy"}
+    for name, version in checked.items():
+        assert f"{names.get(name, name)} {version}" in readme, f"the README does not name {name}'s floor {version}"
 
 
 def test_the_python_range_agrees_everywhere():
