@@ -67,7 +67,8 @@ def render_chapter(path, out_dir, timeout=120):
     client.execute()
     make_static(nb)
     title = title_of(nb, path.stem)
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb, resources={"metadata": {"name": title}})
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     name = path.stem + ".html"
     (Path(out_dir) / name).write_text(body, encoding="utf-8")
     return name, title, time.perf_counter() - start

@@ -1,8 +1,8 @@
 """mlp_lib.environment: the set-up check of chapter 00."""
 
 from mlp_lib.environment import (
-    NEWEST_TESTED_PYTHON,
     MIN_PYTHON,
+    NEWEST_TESTED_PYTHON,
     check_environment,
     constraints_file,
     environment_check,
