@@ -6,8 +6,9 @@ Every ``chapters/*.ipynb`` (in file-name order, so chapters added later join
 in their place) is executed in a fresh kernel, two at a time, and rendered
 with nbconvert. Figures are embedded as PNG. A course widget leaves its
 picture as an ordinary output (see ``mlp_lib.widgets._base``), so the page
-shows its first frame; its Play button and sliders cannot work without a
-kernel, so they are replaced by a note saying so. The index lists the
+shows the frame it opens with (the first step; the last epoch for a training
+dashboard's replay); its Play button and sliders cannot work without a kernel,
+so they are replaced by a note saying so. The index lists the
 chapters in course order with their titles.
 """
 
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_NOTE = (
     '<p class="mlp-static-note"><em>Interactive controls (Play, sliders) appear when you run'
-    " this notebook in Jupyter; the picture below is their first frame.</em></p>"
+    " this notebook in Jupyter; below is the picture the widget opens with.</em></p>"
 )
 
 
