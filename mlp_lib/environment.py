@@ -6,9 +6,10 @@
 Each package the course needs is looked up in the running Python (the
 notebook's kernel) with ``importlib.metadata``, without importing it, so the
 check works even when a package is broken or missing. The minimum versions
-are the oldest the course supports; the "tested" column is what
-requirements.txt pins (what the course's tests ran with), when that file is
-next to this package.
+are the oldest the course supports (the floors of requirements.txt and
+pyproject.toml: a test keeps them equal); the "tested" column is what CI pins
+for this Python in constraints/ (what the course's tests ran with), when that
+folder is next to this package.
 """
 
 import sys
@@ -18,12 +19,13 @@ from pathlib import Path
 REQUIRED = (
     # (distribution name, minimum version, what the course uses it for)
     ("numpy", "1.26", "all the maths"),
-    ("matplotlib", "3.8", "every figure"),
+    ("matplotlib", "3.10.7", "every figure"),
     ("ipywidgets", "8.1", "the Play buttons and sliders"),
-    ("ipykernel", "6.0", "the notebook's Python kernel"),
+    ("ipykernel", "6.29", "the notebook's Python kernel"),
     ("scikit-learn", "1.3", "the handwritten digits (chapter 05)"),
 )
 MIN_PYTHON = (3, 10)
+NEWEST_TESTED_PYTHON = (3, 13)  # CI runs the course on the oldest and the newest
 
 FIX = (
     "How to fix it: in a terminal, in the course folder, run\n"
@@ -59,9 +61,23 @@ def _installed_version(name):
         return None
 
 
+def constraints_file(version_info=None):
+    """The file of CI's exact pins for a Python version (default: this one); it may not exist.
+
+    3.10 has its own (the newest numpy, matplotlib and scikit-learn stopped
+    supporting it); 3.11 to 3.13 share one.
+    """
+    major, minor = tuple(version_info or sys.version_info)[:2]
+    name = "py3.10.txt" if (major, minor) <= (3, 10) else "py3.11-3.13.txt"
+    return Path(__file__).resolve().parent.parent / "constraints" / name
+
+
 def pinned_versions(path=None):
-    """{name: version} pinned with == in requirements.txt (empty if the file is not found)."""
-    path = Path(path) if path is not None else Path(__file__).resolve().parent.parent / "requirements.txt"
+    """{name: version} pinned with == in a requirements or constraints file (empty if not found).
+
+    path: default, :func:`constraints_file` for this Python.
+    """
+    path = Path(path) if path is not None else constraints_file()
     pins = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -114,7 +130,8 @@ class EnvironmentReport:
         """The report as a fixed-width text table."""
         header = ("package", "installed", "required", "tested", "status")
         py_need = ">= " + ".".join(map(str, MIN_PYTHON))
-        lines = [("python", self.python_version, py_need, "", "ok" if self.python_ok else "TOO OLD")]
+        py_tested = "-".join(".".join(map(str, v)) for v in (MIN_PYTHON, NEWEST_TESTED_PYTHON))
+        lines = [("python", self.python_version, py_need, py_tested, "ok" if self.python_ok else "TOO OLD")]
         for row in self.rows:
             lines.append((
                 row["name"],
@@ -154,7 +171,7 @@ def check_environment(required=REQUIRED, version_of=_installed_version, tested=N
 
     required: (name, minimum version, purpose) triples; version_of: name ->
     installed version string or None (the default asks importlib.metadata);
-    tested: {name: version} for the "tested" column (default: requirements.txt).
+    tested: {name: version} for the "tested" column (default: CI's pins for this Python).
     """
     tested = pinned_versions() if tested is None else {k.lower(): v for k, v in tested.items()}
     rows = []

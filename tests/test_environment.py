@@ -1,6 +1,14 @@
 """mlp_lib.environment: the set-up check of chapter 00."""
 
-from mlp_lib.environment import check_environment, environment_check, parse_version, pinned_versions
+from mlp_lib.environment import (
+    MIN_PYTHON,
+    NEWEST_TESTED_PYTHON,
+    check_environment,
+    constraints_file,
+    environment_check,
+    parse_version,
+    pinned_versions,
+)
 
 NEEDS = (("numpy", "1.26", "maths"), ("matplotlib", "3.8", "figures"))
 
@@ -49,3 +57,24 @@ def test_pinned_versions_reads_requirements(tmp_path):
     req.write_text("# comment\nnumpy==2.4.6\nmatplotlib==3.11.2  # pinned\n-e .\n")
     assert pinned_versions(req) == {"numpy": "2.4.6", "matplotlib": "3.11.2"}
     assert pinned_versions(tmp_path / "absent.txt") == {}
+
+
+def test_pinned_versions_default_to_cis_pins_for_this_python():
+    path = constraints_file()
+    assert path.exists(), path
+    pins = pinned_versions()
+    assert pins == pinned_versions(path)
+    assert {"numpy", "matplotlib", "ipywidgets", "ipykernel", "scikit-learn"} <= set(pins)
+
+
+def test_constraints_file_by_python_version():
+    assert constraints_file((3, 10)).name == "py3.10.txt"
+    assert constraints_file((3, 11)).name == constraints_file((3, 13)).name == "py3.11-3.13.txt"
+
+
+def test_the_python_row_names_the_tested_range():
+    report = check_environment((), fake({}), tested={})
+    first = report.table().splitlines()[2]
+    low, high = (".".join(map(str, v)) for v in (MIN_PYTHON, NEWEST_TESTED_PYTHON))
+    assert first.split()[:4] == ["python", report.python_version, ">=", low]
+    assert f"{low}-{high}" in first

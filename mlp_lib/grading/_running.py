@@ -128,8 +128,7 @@ class LocalRunner:
         self.timeout = timeout
 
     def run(self, name, calls, timeout=None, replace=None):
-        import signal
-        import threading
+        from mlp_lib._timeout import time_limit
 
         frames = {}
         func = self.func
@@ -143,29 +142,21 @@ class LocalRunner:
 
         encoded = [c.encode() for c in calls]
         limit = timeout or self.timeout
-        use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
         scope = getattr(func, "__globals__", {})
         saved = {k: scope[k] for k in (replace or {}) if k in scope}
-        if use_alarm:
-            def _alarm(signum, frame):
-                raise Timeout()
-            old = signal.signal(signal.SIGALRM, _alarm)
-            signal.setitimer(signal.ITIMER_REAL, limit)
         try:
             scope.update(replace or {})
             raw = []
-            for c in encoded:
-                n = len(frames)
-                raw.extend(_calls.execute_batch(traced, [c]))
-                if raw[-1].get("exc") and len(frames) > n:
-                    raw[-1]["exc"]["frames"] = frames[n]
+            with time_limit(limit, Timeout):
+                for c in encoded:
+                    n = len(frames)
+                    raw.extend(_calls.execute_batch(traced, [c]))
+                    if raw[-1].get("exc") and len(frames) > n:
+                        raw[-1]["exc"]["frames"] = frames[n]
         finally:
             for k in replace or {}:
                 if k in saved:
                     scope[k] = saved[k]
                 else:
                     scope.pop(k, None)
-            if use_alarm:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, old)
         return [Result(c, r) for c, r in zip(calls, raw)]
