@@ -13,8 +13,8 @@ from pathlib import Path
 import mlp_lib
 
 PACKAGE = Path(mlp_lib.__file__).parent
-# names that hold the project's own objects (self, an MLP, a widget, an autodiff Tensor) or the standard library's
-OWN = {"self", "cls", "net", "anim", "surface", "TrainingDashboard", "Tensor", "sys"}
+# names that hold the project's own objects (self, an MLP, a widget, an optimizer, an autodiff Tensor) or the standard library's
+OWN = {"self", "cls", "net", "anim", "surface", "optimizer", "TrainingDashboard", "Tensor", "sys"}
 
 
 def private_attributes(source):
