@@ -207,7 +207,8 @@ def _frames(tb_exc, harness_files):
     """The learner's own frames of a traceback, outermost first: [[function name, line number, line text]]."""
     frames = [f for f in traceback.extract_tb(tb_exc) if f.filename not in harness_files]
     own = [f for f in frames if "site-packages" not in f.filename and "/lib/python" not in f.filename]
-    return [[f.name[:100], f.lineno, (f.line or "").strip()[:200]] for f in (own or frames[-1:])][-MAX_FRAMES:]
+    kept = (own or frames[-1:])[-MAX_FRAMES:]
+    return [[f.name[:100], f.lineno, (f.line or "").strip()[:200]] for f in kept]
 
 
 def _post(result, post):

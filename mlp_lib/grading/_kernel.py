@@ -289,7 +289,8 @@ class KernelSession:
         resp = os.path.join(self.cwd, f".grading-{token}-response.json")
         try:
             with open(req, "w") as fh:
-                json.dump({"function": name, "calls": [c.encode() for c in calls], "replace": replace or {}}, fh)
+                json.dump({"function": name, "calls": [c.encode() for c in calls],
+                           "replace": replace or {}}, fh)
         except OSError:  # the submission removed or locked its scratch folder
             self.recover()
             raise KernelDied() from None

@@ -177,8 +177,8 @@ def _lambda_text(fn):
     src = "".join(linecache.getlines(filename))
     spots = {(p[0], p[2]) for p in fn.__code__.co_positions() if None not in p[:3] and p[2] > 0}
     spots |= {(p[1], p[3]) for p in fn.__code__.co_positions() if None not in p and p[3] > 0}
-    found = [node for node in ast.walk(ast.parse(src)) if isinstance(node, ast.Lambda)
-             and all((node.lineno, node.col_offset) <= s <= (node.end_lineno, node.end_col_offset) for s in spots)]
+    found = [n for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Lambda)
+             and all((n.lineno, n.col_offset) <= s <= (n.end_lineno, n.end_col_offset) for s in spots)]
     if not spots or not found:
         raise Unsendable(f"no source found for {fn!r}")
     node = min(found, key=lambda n: (n.end_lineno - n.lineno, n.end_col_offset - n.col_offset))
