@@ -11,9 +11,10 @@ The wire format is data only: JSON with numbers, strings, lists and numeric
 arrays (base64 bytes, a whitelisted dtype and a shape). The grader reads what
 comes back with ``decode``, which builds nothing but those values, checks
 every size, and raises ``BadData`` for anything else; nothing from the
-kernel is ever evaluated, unpickled or imported. Argument functions go one
-way only: ``decode_arg`` (run on the learner's side) turns the grader's
-``{"__fn": source}`` and ``{"__rng": seed}`` into a function and a generator.
+kernel is ever evaluated, unpickled or imported. Functions go one way only:
+``decode_arg`` (run on the learner's side) turns the grader's ``{"__fn": source}``
+and ``{"__rng": seed}`` into a function and a generator, and ``build_function``
+builds the reference helpers the grader sends to put in place of the learner's.
 """
 
 import base64
@@ -165,6 +166,17 @@ def decode_arg(data):
     return decode(data)
 
 
+def build_function(sent):
+    """A function the GRADER sent as source (``_running.source_of``), built on the learner's side.
+
+    Used only where the grader's requests arrive, like ``decode_arg``'s ``{"__fn": src}``.
+    """
+    env = {"np": np}
+    env.update({k: decode_arg(v) for k, v in sent.get("data", {}).items()})
+    exec(sent["src"], env)  # the grader's own source, sent to the learner's side
+    return env[sent["entry"]]
+
+
 class Opaque:
     """Something that is not data (a model, a dict, a class instance): its type and repr."""
 
@@ -187,15 +199,16 @@ def fingerprint(value):
     return None
 
 
-def _where(tb_exc, harness_files):
-    """The last line of the learner's own code in a traceback: (lineno, text)."""
-    frames = [f for f in traceback.extract_tb(tb_exc)
-              if f.filename not in harness_files]
+MAX_FRAMES = 20
+"""Most traceback frames of the learner's own code reported with an exception (the innermost ones)."""
+
+
+def _frames(tb_exc, harness_files):
+    """The learner's own frames of a traceback, outermost first: [[function name, line number, line text]]."""
+    frames = [f for f in traceback.extract_tb(tb_exc) if f.filename not in harness_files]
     own = [f for f in frames if "site-packages" not in f.filename and "/lib/python" not in f.filename]
-    pick = own[-1] if own else (frames[-1] if frames else None)
-    if pick is None:
-        return None, ""
-    return pick.lineno, (pick.line or "").strip()
+    kept = (own or frames[-1:])[-MAX_FRAMES:]
+    return [[f.name[:100], f.lineno, (f.line or "").strip()[:200]] for f in kept]
 
 
 def _post(result, post):
@@ -228,7 +241,8 @@ def execute_batch(func, calls, harness_files=()):
     Each call: {"key", "args": [...], "kwargs": {...}, "post": None | {...}},
     arguments encoded with ``encode`` (plus {"__rng": seed} and {"__fn": src}).
     Each result: {"key", "status": "ok" | "error", "value", "exc",
-    "warnings", "arg_prints", "seconds"}.
+    "warnings", "arg_prints", "seconds"}; ``exc``: {"type", "message", "lineno",
+    "line", "frames"}, frames as ``_frames`` gives them.
     """
     harness_files = set(harness_files) | {__file__, "<mlp_grading>"}
     results = []
@@ -246,14 +260,15 @@ def execute_batch(func, calls, harness_files=()):
             except BaseException as exc:  # SystemExit and KeyboardInterrupt included
                 if isinstance(exc, KeyboardInterrupt):
                     raise
-                lineno, line = _where(exc.__traceback__, harness_files)
+                frames = _frames(exc.__traceback__, harness_files)
+                _, lineno, line = frames[-1] if frames else (None, None, "")
                 res["status"] = "error"
                 try:
                     message = str(exc)[:500]
                 except Exception:
                     message = "?"
                 res["exc"] = {"type": type(exc).__name__, "message": message,
-                              "lineno": lineno, "line": line[:200]}
+                              "lineno": lineno, "line": line, "frames": frames}
         res["seconds"] = time.perf_counter() - start
         res["warnings"] = [[w.category.__name__, str(w.message)[:200]] for w in caught[:5]]
         res["arg_prints"] = [fingerprint(a) for a in args]
@@ -270,7 +285,17 @@ def run_request(request_path, response_path, namespace):
     if not callable(func):
         out = {"missing": True, "type": type(func).__name__ if name in namespace else None}
     else:
-        out = {"missing": False, "results": execute_batch(func, request["calls"])}
+        replace = {k: build_function(v) for k, v in request.get("replace", {}).items()}
+        saved = {k: namespace[k] for k in replace if k in namespace}
+        try:
+            namespace.update(replace)
+            out = {"missing": False, "results": execute_batch(func, request["calls"])}
+        finally:  # the learner's own helpers back in place, even after an interrupt
+            for k in replace:
+                if k in saved:
+                    namespace[k] = saved[k]
+                else:
+                    namespace.pop(k, None)
     with open(response_path + ".part", "w") as fh:
         json.dump(out, fh)
     import os

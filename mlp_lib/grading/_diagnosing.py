@@ -83,8 +83,8 @@ def explain_exception(spec, result):
     if len(frames) >= 2 and frames[-1][0] in FUNCTION_TO_EXERCISE and frames[-1][0] != spec.name:
         caller = next((f for f in reversed(frames[:-1]) if f[0] != frames[-1][0]), None)
         if caller:
-            where = (f" inside your `{frames[-1][0]}` (line `{frames[-1][1]}`), called from the line"
-                     f" `{caller[1]}`: check the arguments that line passes")
+            where = (f" inside your `{frames[-1][0]}` (line `{frames[-1][-1]}`), called from the line"
+                     f" `{caller[-1]}`: check the arguments that line passes")
     low = f"{kind}: {message}"
     hint = next((text for needles, text in _HINTS if any(n in low for n in needles)), "")
     pair = re.search(r"broadcast together with shapes \((\d+),(\d+)\) \((\d+),(\d+)\)", message)

@@ -38,6 +38,7 @@ from mlp_lib.grading._running import (  # noqa: F401  (re-exported: the grader's
     Result,
     Rng,
     Timeout,
+    Unsendable,
 )
 
 # ---------------------------------------------------------------- checks
@@ -217,7 +218,11 @@ def _attribute_to_helpers(spec, runner, timeout, out, calls_of, seed):
         except (Mismatch, Timeout, KernelDied, Missing):
             return False
 
-    if not right_with(list(refs)):
+    try:
+        helpers_right = right_with(list(refs))
+    except Unsendable:  # a reference the runner cannot put in place: no attribution
+        return
+    if not helpers_right:
         for c, r in failed if spec.note_helpers_ruled_out else ():
             if c.role != "values":
                 continue

@@ -33,6 +33,7 @@ from queue import Empty
 
 from mlp_lib.grading import _calls
 from mlp_lib.grading._framework import KernelDied, Missing, Result, Timeout
+from mlp_lib.grading._running import source_of
 
 HARNESS_SOURCE = Path(_calls.__file__).read_text()
 
@@ -58,19 +59,31 @@ def _clean_text(value, limit=500):
     return value[:limit] if isinstance(value, str) else ""
 
 
+def _int_or_none(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _clean_frames(frames):
+    """Traceback frames from the kernel: at most ``MAX_FRAMES`` [name, line number, line text], else []."""
+    if not isinstance(frames, list):
+        return []
+    return [(_clean_text(f[0], 100), _int_or_none(f[1]), _clean_text(f[2], 200))
+            for f in frames[-_calls.MAX_FRAMES:] if isinstance(f, list) and len(f) == 3]
+
+
 def sanitize(raw, call):
     """One result dict from the kernel, with every field checked; a bad value becomes an error result."""
     if not isinstance(raw, dict):
         raw = {}
     status = raw.get("status") if raw.get("status") in ("ok", "error") else "error"
     exc = raw.get("exc") if isinstance(raw.get("exc"), dict) else {}
-    lineno = exc.get("lineno")
     clean = {
         "key": call.key, "status": status, "value": None,
         "exc": {"type": _clean_text(exc.get("type"), 100) or "Error",
                 "message": _clean_text(exc.get("message")),
-                "lineno": lineno if isinstance(lineno, int) and not isinstance(lineno, bool) else None,
-                "line": _clean_text(exc.get("line"), 200)} if status == "error" else None,
+                "lineno": _int_or_none(exc.get("lineno")),
+                "line": _clean_text(exc.get("line"), 200),
+                "frames": _clean_frames(exc.get("frames"))} if status == "error" else None,
         "warnings": [[_clean_text(w[0], 100), _clean_text(w[1], 200)] for w in raw.get("warnings", [])[:5]
                      if isinstance(w, list) and len(w) == 2] if isinstance(raw.get("warnings"), list) else [],
         "seconds": float(raw["seconds"]) if isinstance(raw.get("seconds"), (int, float))
@@ -92,7 +105,7 @@ def sanitize(raw, call):
 
 
 def unreadable(message):
-    return {"type": "UnreadableResult", "message": message, "lineno": None, "line": ""}
+    return {"type": "UnreadableResult", "message": message, "lineno": None, "line": "", "frames": []}
 
 
 def read_response(path, calls):
@@ -265,14 +278,19 @@ class KernelSession:
                 pass
         self.shutdown()
 
-    def call(self, name, calls, timeout):
-        """Run a learner function on ``Call``s in the kernel; return checked result dicts (``sanitize``)."""
+    def call(self, name, calls, timeout, replace=None):
+        """Run a learner function on ``Call``s in the kernel; return checked result dicts (``sanitize``).
+
+        replace: {helper name: ``_running.source_of`` text}, put in place of the learner's own
+        helpers for these calls only.
+        """
         token = secrets.token_hex(8)
         req = os.path.join(self.cwd, f".grading-{token}-request.json")
         resp = os.path.join(self.cwd, f".grading-{token}-response.json")
         try:
             with open(req, "w") as fh:
-                json.dump({"function": name, "calls": [c.encode() for c in calls]}, fh)
+                json.dump({"function": name, "calls": [c.encode() for c in calls],
+                           "replace": replace or {}}, fh)
         except OSError:  # the submission removed or locked its scratch folder
             self.recover()
             raise KernelDied() from None
@@ -315,8 +333,12 @@ class RemoteRunner:
     def __init__(self, session):
         self.session = session
 
-    def run(self, name, calls, timeout=None):
+    def run(self, name, calls, timeout=None, replace=None):
+        """``replace``: {helper name: the grader's function}, sent as source (``source_of``) and put in
+        place of the learner's helpers for these calls only (``LocalRunner.run`` does it in process).
+        Raises ``Unsendable`` for a function that cannot be sent as source."""
         if self.session.km is None or not self.session.km.is_alive():
             raise KernelDied()
-        raw = self.session.call(name, calls, timeout or self.session.cell_timeout)
+        sent = {k: source_of(f, k) for k, f in (replace or {}).items()}
+        raw = self.session.call(name, calls, timeout or self.session.cell_timeout, replace=sent)
         return [Result(c, r) for c, r in zip(calls, raw)]

@@ -6,9 +6,6 @@ notebook; the command-line grader's runner in the learner's kernel) and
 returns one ``Result`` per call, decoded as data.
 """
 
-import sys
-import traceback
-
 import numpy as np
 
 from mlp_lib.grading import _calls
@@ -105,17 +102,6 @@ class Missing(Exception):
     """The notebook defines no function of that name."""
 
 
-def _frames(tb):
-    """The learner's frames of a traceback, outermost first: [(function name, line text)]."""
-    out = []
-    for f in traceback.extract_tb(tb):
-        if f.filename == _calls.__file__ or f.filename == __file__ or "site-packages" in f.filename \
-                or "/lib/python" in f.filename:
-            continue
-        out.append((f.name, (f.line or "").strip()[:200]))
-    return out
-
-
 class LocalRunner:
     """Runs calls on a function object in this process (``check(f)`` in a notebook).
 
@@ -130,29 +116,15 @@ class LocalRunner:
     def run(self, name, calls, timeout=None, replace=None):
         from mlp_lib._timeout import time_limit
 
-        frames = {}
         func = self.func
-
-        def traced(*args, **kwargs):
-            try:
-                return func(*args, **kwargs)
-            except Exception:
-                frames[len(frames)] = _frames(sys.exc_info()[2])
-                raise
-
         encoded = [c.encode() for c in calls]
         limit = timeout or self.timeout
         scope = getattr(func, "__globals__", {})
         saved = {k: scope[k] for k in (replace or {}) if k in scope}
         try:
             scope.update(replace or {})
-            raw = []
             with time_limit(limit, Timeout):
-                for c in encoded:
-                    n = len(frames)
-                    raw.extend(_calls.execute_batch(traced, [c]))
-                    if raw[-1].get("exc") and len(frames) > n:
-                        raw[-1]["exc"]["frames"] = frames[n]
+                raw = _calls.execute_batch(func, encoded)
         finally:
             for k in replace or {}:
                 if k in saved:
@@ -160,3 +132,103 @@ class LocalRunner:
                 else:
                     scope.pop(k, None)
         return [Result(c, r) for c, r in zip(calls, raw)]
+
+
+# ---------------------------------------------------------------- a grader-side function as source text
+
+_MODULES = ("numpy", "math")
+"""The only modules a function sent as source may use (imported again on the learner's side)."""
+
+
+class Unsendable(ValueError):
+    """A grader-side function that ``source_of`` cannot turn into source text."""
+
+
+def _globals_used(code):
+    """The global names ``code`` (and the code nested in it) loads."""
+    import dis
+
+    names = set()
+    for ins in dis.get_instructions(code):
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+            names.add(ins.argval)
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            names |= _globals_used(const)
+    return names
+
+
+def _lambda_text(fn):
+    """The source text of a lambda: the smallest lambda in its file that spans all of its code's positions."""
+    import ast
+    import inspect
+    import linecache
+
+    filename = inspect.getsourcefile(fn)
+    src = "".join(linecache.getlines(filename))
+    spots = {(p[0], p[2]) for p in fn.__code__.co_positions() if None not in p[:3] and p[2] > 0}
+    spots |= {(p[1], p[3]) for p in fn.__code__.co_positions() if None not in p and p[3] > 0}
+    found = [n for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Lambda)
+             and all((n.lineno, n.col_offset) <= s <= (n.end_lineno, n.end_col_offset) for s in spots)]
+    if not spots or not found:
+        raise Unsendable(f"no source found for {fn!r}")
+    node = min(found, key=lambda n: (n.end_lineno - n.lineno, n.end_col_offset - n.col_offset))
+    return f"({ast.get_source_segment(src, node)})"
+
+
+def source_of(fn, name="ref"):
+    """Python source that rebuilds the grader's function ``fn`` where this package is not importable.
+
+    Returns ``{"src": program, "data": {name: encoded value}, "entry": name}``: ``program``
+    defines ``name`` (and every function of the grader's it uses, its global and closure
+    values) with only ``np`` and ``data`` as names; ``_calls.build_function`` runs it on the
+    learner's side. Raises ``Unsendable`` for a function that cannot be sent this way.
+    """
+    import builtins
+    import inspect
+    import json
+    import textwrap
+    import types
+
+    lines, data, bound = [], {}, {}
+
+    def need(label, obj):
+        if label in bound:
+            if bound[label] is not obj:
+                raise Unsendable(f"two different values named {label}")
+            return
+        bound[label] = obj
+        if isinstance(obj, types.ModuleType):
+            if obj.__name__ not in _MODULES:
+                raise Unsendable(f"uses the module {obj.__name__}")
+            lines.append(f"import {obj.__name__} as {label}")
+        elif isinstance(obj, types.FunctionType):
+            scope = obj.__globals__
+            for g in sorted(_globals_used(obj.__code__)):
+                if g in scope:
+                    need(g, scope[g])
+                elif not hasattr(builtins, g):
+                    raise Unsendable(f"{obj.__name__} uses the unknown name {g}")
+            for free, cell in zip(obj.__code__.co_freevars, obj.__closure__ or ()):
+                need(free, cell.cell_contents)
+            own = obj.__name__
+            if own == "<lambda>":
+                lines.append(f"{label} = {_lambda_text(obj)}")
+                return
+            if bound.get(own, obj) is not obj:
+                raise Unsendable(f"two different values named {own}")
+            if own == label or own not in bound:  # not defined yet
+                bound[own] = obj
+                lines.append(textwrap.dedent(inspect.getsource(obj)))
+            if own != label:
+                lines.append(f"{label} = {own}")
+        else:
+            try:
+                data[label] = _calls.encode(obj)
+            except ValueError:
+                raise Unsendable(f"the value {label} is too large to send") from None
+            if '"__obj"' in json.dumps(data[label]):
+                raise Unsendable(f"the value {label} is not data")
+
+    need(name, fn)
+    return {"src": "\n".join(lines) + "\n", "data": data, "entry": name}
