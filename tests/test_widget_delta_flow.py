@@ -239,11 +239,21 @@ def test_frame_png_is_cached_per_frame_and_state():
     assert flow.frame_png(1) is first
 
 
+REFERENCE_MATPLOTLIB = "3.11"
+"""The matplotlib release that drew tests/data/delta_flow_frame5.png (text layout differs between releases)."""
+
+
 def test_frame_png_matches_the_stored_reference_picture():
     """Frame 5 (the output error) against a stored reference, at a tolerance for font rendering."""
     from pathlib import Path
 
+    import matplotlib
     from matplotlib.image import imread
+
+    if not matplotlib.__version__.startswith(REFERENCE_MATPLOTLIB + "."):
+        pytest.skip(f"the reference picture was drawn by matplotlib {REFERENCE_MATPLOTLIB}, this is"
+                    f" {matplotlib.__version__}: text layout differs between releases (the frame's"
+                    " texts and numbers are tested on every release)")
 
     flow = xor_animator()
     png = flow.frame_png(5)

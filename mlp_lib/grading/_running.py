@@ -158,18 +158,56 @@ def _globals_used(code):
     return names
 
 
+def _code_spots(code):
+    """{(line, column)} where the instructions of ``code`` start and end, or None before Python 3.11."""
+    if not hasattr(code, "co_positions"):
+        return None
+    spots = {(p[0], p[2]) for p in code.co_positions() if None not in p[:3] and p[2] > 0}
+    return spots | {(p[1], p[3]) for p in code.co_positions() if None not in p and p[3] > 0}
+
+
+def _steps(code):
+    """The operations of ``code`` with every kind of name load counted as one (a lambda compiled
+    on its own loads its outer names as globals, where the original may load them from a closure)."""
+    import dis
+
+    loads = ("LOAD_GLOBAL", "LOAD_DEREF", "LOAD_NAME", "LOAD_FAST", "LOAD_CLASSDEREF")
+    return [("LOAD" if i.opname in loads else i.opname, i.argval if i.opname in loads else None)
+            for i in dis.get_instructions(code)]
+
+
+def _same_steps(text, code):
+    """Whether the lambda source ``text`` compiles to the operations of ``code``."""
+    try:
+        compiled = compile(f"({text})", "<lambda>", "eval")
+    except SyntaxError:
+        return False
+    inner = [c for c in compiled.co_consts if hasattr(c, "co_code")]
+    return bool(inner) and _steps(inner[0]) == _steps(code)
+
+
 def _lambda_text(fn):
     """The source text of a lambda: the smallest lambda in its file that spans all of its code's positions."""
     import ast
+    import dis
     import inspect
     import linecache
 
     filename = inspect.getsourcefile(fn)
     src = "".join(linecache.getlines(filename))
-    spots = {(p[0], p[2]) for p in fn.__code__.co_positions() if None not in p[:3] and p[2] > 0}
-    spots |= {(p[1], p[3]) for p in fn.__code__.co_positions() if None not in p and p[3] > 0}
-    found = [n for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Lambda)
-             and all((n.lineno, n.col_offset) <= s <= (n.end_lineno, n.end_col_offset) for s in spots)]
+    spots = _code_spots(fn.__code__)
+    lambdas = [n for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Lambda)]
+    if spots is not None:  # Python 3.11 and newer: the columns of every instruction
+        found = [n for n in lambdas
+                 if all((n.lineno, n.col_offset) <= s <= (n.end_lineno, n.end_col_offset) for s in spots)]
+    else:  # Python 3.10: lines only; the lambda starts on the code's first line with the same arguments
+        code = fn.__code__
+        args = code.co_varnames[:code.co_argcount]
+        spots = {line for _, line in dis.findlinestarts(code) if line} | {code.co_firstlineno}
+        found = [n for n in lambdas if n.lineno == code.co_firstlineno
+                 and tuple(a.arg for a in n.args.args) == args
+                 and all(n.lineno <= line <= n.end_lineno for line in spots)
+                 and _same_steps(ast.get_source_segment(src, n), code)]
     if not spots or not found:
         raise Unsendable(f"no source found for {fn!r}")
     node = min(found, key=lambda n: (n.end_lineno - n.lineno, n.end_col_offset - n.col_offset))
