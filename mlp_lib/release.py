@@ -40,8 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ["chapters", "exercises", "mlp_lib", "requirements.txt", "pyproject.toml", "runtime.txt", "LICENSE"]
 LEFT_OUT = {"mlp_lib/grade.py", "mlp_lib/release.py", "mlp_lib/make_exercises.py", "mlp_lib/grading/_kernel.py"}
 """The instructor's tools: the grader and the builders of the editions."""
-LARGE = 100_000
-"""A function whose recorded outputs exceed this many bytes is data loading (the digits), kept as code."""
+LARGE = 50_000
+"""Recorded outputs of more bytes: a loader (the digits) is kept as code, any other answer is not shipped."""
 PRODUCT_MAX = 256
 GENERATOR = 0x20
 
@@ -299,7 +299,9 @@ def _size(entries, fid):
     from mlp_lib.grading._data_checks import fingerprint, pack
 
     seen = {fingerprint(e.args, e.free, fid): e for e in entries}
-    return sum(len(json.dumps(pack(e.out))) for e in seen.values())
+    pool = {}
+    rows = [pack(e.out, pool) for e in seen.values()]
+    return len(json.dumps(rows)) + len(json.dumps(pool))
 
 
 def classify(nodes, fid):
@@ -372,7 +374,7 @@ def _products(nd, entries):
     return out
 
 
-def tables(nodes, fid, near_codes):
+def tables(nodes, fid, near_codes, pool):
     from mlp_lib.grading._data_checks import fingerprint, pack
 
     stubbed = {nd for nd in nodes if nd.keep is None}
@@ -388,12 +390,12 @@ def tables(nodes, fid, near_codes):
                 continue
             seen.add(key)
             try:
-                row = [key, pack(e.out)]
+                row = [key, pack(e.out, pool)]
             except TypeError:
                 continue
             if nd.code_runtime in near_codes:
                 try:
-                    row += [pack(tuple(e.args)), fingerprint((), e.free, fid)]
+                    row += [pack(tuple(e.args), pool), fingerprint((), e.free, fid)]
                 except TypeError:
                     pass
             rows.append(row)
@@ -518,7 +520,9 @@ def build(dest, log=print):
         nd = by_code.get(getattr(f, "__code__", None))
         return nd.id if nd is not None and nd.keep is None else None
     classify(nodes, fid)
-    data = {"tables": tables(nodes, fid, near)}
+    pool = {}
+    data = {"tables": tables(nodes, fid, near, pool)}
+    data["arrays"] = pool
     answer_files = {Path(p).resolve().relative_to(ROOT).as_posix(): p for p in files}
     for top in SHIPPED:
         src = ROOT / top

@@ -13,8 +13,9 @@ learner's own code (to tell whose mistake it is) are found by their
 arguments within a tight tolerance, since a learner may compute the same
 intermediate values in another order.
 
-The data format is JSON: ``{"tables": {id: [[key, output] or [key, output, args, free key], ...]}}``
-with arrays as ``{"nd": dtype, "shape": [...], "b64": bytes}``.
+The data format is JSON: ``{"arrays": {hash: array}, "tables": {id: [[key, output] or [key, output,
+args, free key], ...]}}``, with arrays as ``{"nd": dtype, "shape": [...], "b64": bytes}`` (base64) and
+arrays used more than once as ``{"pool": hash}``.
 """
 
 import base64
@@ -102,8 +103,15 @@ def fingerprint(args, free, function_id=_stub_id):
 # ---------------------------------------------------------------- values as data
 
 
-def pack(v):
-    """A JSON-able description of a recorded value; ``unpack`` gives it back. TypeError if it is not data."""
+def pack(v, pool=None):
+    """A JSON-able description of a recorded value; ``unpack`` gives it back. TypeError if it is not data.
+
+    pool: a dict that collects arrays shared between values (stored once, by their hash).
+    """
+    if pool is not None and isinstance(v, np.ndarray) and v.dtype.kind in "biuf" and v.size >= 8:
+        key = _fp(v, _stub_id)[3][:16]
+        pool.setdefault(key, pack(v))
+        return {"pool": key}
     if v is None or isinstance(v, (bool, str)):
         return v
     if isinstance(v, int):
@@ -116,23 +124,26 @@ def pack(v):
     if isinstance(v, np.generic) and np.asarray(v).dtype.kind in "biuf":
         return {"np": np.asarray(v).dtype.str, "b64": base64.b64encode(np.asarray(v).tobytes()).decode("ascii")}
     if isinstance(v, tuple):
-        return {"tuple": [pack(x) for x in v]}
+        return {"tuple": [pack(x, pool) for x in v]}
     if isinstance(v, list):
-        return {"list": [pack(x) for x in v]}
+        return {"list": [pack(x, pool) for x in v]}
     if isinstance(v, dict) and all(isinstance(k, str) for k in v):
-        return {"dict": {k: pack(x) for k, x in v.items()}}
+        return {"dict": {k: pack(x, pool) for k, x in v.items()}}
     if isinstance(v, Call):
-        return {"call": v.key, "args": pack(tuple(v.args)), "kwargs": pack(dict(v.kwargs)), "post": pack(v.post)}
+        return {"call": v.key, "args": pack(tuple(v.args), pool), "kwargs": pack(dict(v.kwargs), pool),
+                "post": pack(v.post, pool)}
     if isinstance(v, Rng):
         return {"rng": v.seed}
     if isinstance(v, Fn):
-        return {"fn": v.src, "data": pack(dict(v.data))}
+        return {"fn": v.src, "data": pack(dict(v.data), pool)}
     raise TypeError(f"not data: {type(v).__name__}")
 
 
 def unpack(d):
     if not isinstance(d, dict):
         return d
+    if "pool" in d:
+        return unpack(_pool[d["pool"]])
     if "nd" in d:
         raw = base64.b64decode(d["b64"])
         return np.frombuffer(raw, dtype=np.dtype(d["nd"])).reshape(d["shape"]).copy()
@@ -160,11 +171,13 @@ def unpack(d):
 # ---------------------------------------------------------------- lookup
 
 _tables = {}
+_pool = {}
 
 
 def _load():
     if not _tables:
         data = json.loads(DATA.read_text())
+        _pool.update(data["arrays"])
         for fid, rows in data["tables"].items():
             exact, near = {}, []
             for row in rows:
