@@ -95,7 +95,8 @@ def test_check_fails_the_cell_only_under_autograde(monkeypatch, capsys):
 
 def _run(py, course, *args):
     out = subprocess.run([py, "-m", "nbgrader", *args, "--force"], cwd=course, capture_output=True, text=True,
-                         timeout=1200, env=dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg"))
+                         timeout=1200, env=dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg",
+                                                PATH=str(Path(py).parent) + os.pathsep + os.environ["PATH"]))
     assert out.returncode == 0, f"nbgrader {' '.join(args)}:\n{out.stdout[-2000:]}\n{out.stderr[-4000:]}"
     return out
 

@@ -82,10 +82,11 @@ def _jobs(exercise):
 
 def run_jobs(jobs):
     """Every job's CheckResults as data, in this process's edition of mlp_lib (run by _verdicts)."""
+    import mlp_lib
     from mlp_lib.grading import run_checks
     from tests import real_mistakes, test_grading
 
-    out = []
+    out = [mlp_lib.__file__]
     for kind, exercise, function, code in jobs:
         ns = test_grading.namespace(code) if kind == "mutant" else real_mistakes.namespace(exercise, code)
         out.append([[r.name, r.passed, r.points, r.feedback] for r in run_checks(ns[function], function)])
@@ -95,10 +96,13 @@ def run_jobs(jobs):
 def _verdicts(jobs, *paths):
     code = ("import json, sys; from tests.test_release import run_jobs;"
             " print(json.dumps(run_jobs(json.load(sys.stdin))))")
-    out = subprocess.run([sys.executable, "-c", code], input=json.dumps(jobs), cwd=ROOT, env=_env(*paths),
+    # -P: the working folder does not come first on sys.path; the first of ``paths`` does
+    out = subprocess.run([sys.executable, "-P", "-c", code], input=json.dumps(jobs), cwd=ROOT, env=_env(*paths),
                          capture_output=True, text=True, timeout=3000)
     assert out.returncode == 0, out.stderr[-3000:]
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    where, *results = json.loads(out.stdout.strip().splitlines()[-1])
+    assert Path(where).is_relative_to(paths[0]), where
+    return results
 
 
 KNOWN_DIFFERENCES = {}
