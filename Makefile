@@ -7,7 +7,7 @@ SUBMISSIONS ?= submissions
 # JupyterLab refuses to run as root unless told; containers often run as root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test test-fast lint exercises solutions grade bench clean
+.PHONY: setup lab test test-fast lint exercises solutions grade bench clean release
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ solutions: setup
 
 grade: setup
 	$(BIN)/python -m mlp_lib.grade $(SUBMISSIONS) --csv gradebook.csv
+
+# The class edition (no solutions, no reference code): make release DEST=folder
+release: setup
+	$(BIN)/python -m mlp_lib.release $(DEST)
 
 bench: setup
 	$(BIN)/python -m pip install -r benchmarks/requirements.txt

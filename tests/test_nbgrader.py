@@ -135,6 +135,7 @@ def course(tmp_path_factory):
     return py, course
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ex", list(EXERCISES))
 def test_generate_assignment_gives_the_exercises(course, ex):
     _, root = course
@@ -159,6 +160,7 @@ def _scores(py, root, ex):
                 for r in csv.DictReader(f)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ex", list(EXERCISES))
 def test_autograde_gives_a_solution_full_marks_and_an_untouched_exercise_zero(course, ex):
     py, root = course

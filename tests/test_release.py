@@ -23,6 +23,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow   # builds the class edition (about a minute), then grades in two editions
+
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ["ex01", "ex02", "ex03", "ex04", "ex05"]
 
