@@ -376,6 +376,63 @@ def _products(nd, entries):
     return out
 
 
+def _siblings(nodes):
+    """Groups of stubbed lambdas that are the values of one table (a mistakes dict): {node: group}."""
+    by_ast = {nd.node: nd for nd in nodes}
+    groups = {}
+    for path in {nd.code.co_filename for nd in nodes}:
+        for d in ast.walk(ast.parse(Path(path).read_text())):
+            values = d.values if isinstance(d, ast.Dict) else [d.value] if isinstance(d, ast.DictComp) else []
+            group = [by_ast[v] for v in values if v in by_ast and by_ast[v].keep is None]
+            for nd in group:
+                groups[nd] = group
+    return groups
+
+
+def complete(nodes, modules):
+    """Add the calls a judge may make but the recording did not (it stops at the first match).
+
+    - every function of a mistakes table is evaluated on the arguments seen by any of them;
+    - a function of one case (a Call) is evaluated on every case of the same check.
+    """
+    from mlp_lib.grading._framework import Call
+
+    calls = {}
+    for nd in nodes:
+        for e in nd.entries:
+            for c in (e.out if isinstance(e.out, list) else []):
+                if isinstance(c, Call):
+                    calls[id(c)] = c
+            for a in e.args:
+                if isinstance(a, Call):
+                    calls[id(a)] = a
+    groups = _siblings(nodes)
+    for nd in [n for n in nodes if n.keep is None and n.code_runtime is not None and not n.code.co_freevars]:
+        base = [e for e in nd.entries if not e.outer]
+        todo = []
+        for other in groups.get(nd, []):
+            todo += [e.args for e in other.entries if len(e.args) == len(nd.code.co_varnames[:len(e.args)])
+                     and other.code.co_argcount == nd.code.co_argcount and not other.code.co_freevars]
+        for e in base:
+            for k, a in enumerate(e.args):
+                if isinstance(a, Call):
+                    same = [c for c in calls.values() if len(c.args) == len(a.args)]
+                    todo += [e.args[:k] + (c,) + e.args[k + 1:] for c in same]
+        if not todo:
+            continue
+        template = Entry()
+        template.free, template.phase, template.outer, template.learner = (), "check", (), False
+        template.globals = vars(modules[nd.module])
+        for args in todo:
+            e = copy.copy(template)
+            e.args = args
+            try:
+                e.out = _invoke(nd, e, args)
+            except Exception:
+                continue
+            nd.entries.append(e)
+
+
 def tables(nodes, fid, near_codes, pool, log=print):
     from mlp_lib.grading._data_checks import fingerprint, pack
 
@@ -531,6 +588,7 @@ def build(dest, log=print):
         nd = by_code.get(getattr(f, "__code__", None))
         return nd.id if nd is not None and nd.keep is None else None
     classify(nodes, fid)
+    complete(nodes, {name.rsplit(".", 1)[1]: sys.modules[name] for name in files.values()})
     pool = {}
     data = {"tables": tables(nodes, fid, near, pool, log)}
     used = set(re.findall(r'"pool": "(\w+)"', json.dumps(data["tables"])))
