@@ -140,6 +140,8 @@ class Recorder:
         self.phase = "import"
         self.learner_ids = set()
         self.keep_alive = []
+        self.calls = {}   # graded function -> {case key: the case a learner's function was called on}
+        self.function = None
 
     def node_of(self, code):
         return self.index.get(_signature(code))
@@ -191,7 +193,17 @@ class Recorder:
         def noted(self, *a, **k):
             init(self, *a, **k)
             recorder._note(self.value)
+            recorder.calls.setdefault(recorder.function, {}).setdefault(self.call.key, self.call)
         _running.Result.__init__ = noted
+
+        from mlp_lib.grading import _framework
+
+        grade = _framework.grade_function
+
+        def grading(spec, *a, **k):
+            recorder.function = spec.name
+            return grade(spec, *a, **k)
+        _framework.grade_function = grading
 
     def _note(self, v, depth=0):
         if v is None or isinstance(v, (bool, int, float, str)):
@@ -378,48 +390,58 @@ def _products(nd, entries):
 
 def _siblings(nodes):
     """Groups of stubbed lambdas that are the values of one table (a mistakes dict): {node: group}."""
-    by_ast = {nd.node: nd for nd in nodes}
+    by_place = {(nd.code.co_filename, nd.node.lineno, nd.node.col_offset): nd for nd in nodes}
     groups = {}
     for path in {nd.code.co_filename for nd in nodes}:
         for d in ast.walk(ast.parse(Path(path).read_text())):
             values = d.values if isinstance(d, ast.Dict) else [d.value] if isinstance(d, ast.DictComp) else []
-            group = [by_ast[v] for v in values if v in by_ast and by_ast[v].keep is None]
+            found = [by_place.get((path, v.lineno, v.col_offset)) for v in values if isinstance(v, ast.Lambda)]
+            group = [nd for nd in found if nd is not None and nd.keep is None]
             for nd in group:
                 groups[nd] = group
     return groups
 
 
-def complete(nodes, modules):
+def _plain(args):
+    return all(a is None or isinstance(a, (bool, int, float)) for a in args)
+
+
+def complete(nodes, modules, calls):
     """Add the calls a judge may make but the recording did not (it stops at the first match).
 
     - every function of a mistakes table is evaluated on the arguments seen by any of them;
     - a function of one case (a Call) is evaluated on every case of the same check.
     """
+    from mlp_lib.grading._data_checks import fingerprint
     from mlp_lib.grading._framework import Call
 
-    calls = {}
-    for nd in nodes:
-        for e in nd.entries:
-            for c in (e.out if isinstance(e.out, list) else []):
-                if isinstance(c, Call):
-                    calls[id(c)] = c
-            for a in e.args:
-                if isinstance(a, Call):
-                    calls[id(a)] = a
     groups = _siblings(nodes)
+    numbers = {}   # arity -> the numbers a case starts with (n_in, n_out of an init's case)
+    for c in [c for g in calls.values() for c in g.values()]:
+        k = next((i for i, a in enumerate(c.args) if not _plain((a,))), len(c.args))
+        for n in range(1, k + 1):
+            numbers.setdefault(n, set()).add(tuple(c.args[:n]))
     for nd in [n for n in nodes if n.keep is None and n.code_runtime is not None and not n.code.co_freevars]:
-        base = [e for e in nd.entries if not e.outer]
+        base = [e for e in nd.entries if not any(o.keep is None for o in e.outer)]
         todo = []
         for other in groups.get(nd, []):
-            todo += [e.args for e in other.entries if len(e.args) == len(nd.code.co_varnames[:len(e.args)])
-                     and other.code.co_argcount == nd.code.co_argcount and not other.code.co_freevars]
+            todo += [e.args for e in other.entries if other.code.co_argcount == nd.code.co_argcount
+                     and not other.code.co_freevars and not (other.code.co_flags | nd.code.co_flags) & 12]
+        plain = [e for other in groups.get(nd, [nd]) for e in other.entries if e.args and _plain(e.args)]
+        if plain and nd in groups and not nd.code.co_flags & 12:   # a table of formulas of the case's numbers
+            todo += sorted(numbers.get(nd.code.co_argcount, ()), key=repr)[:PRODUCT_MAX]
         for e in base:
             for k, a in enumerate(e.args):
-                if isinstance(a, Call):
-                    same = [c for c in calls.values() if len(c.args) == len(a.args)]
-                    todo += [e.args[:k] + (c,) + e.args[k + 1:] for c in same]
+                if not isinstance(a, Call):
+                    continue
+                mine = fingerprint((a,), ())
+                same = next((list(g.values()) for g in calls.values()
+                             if a.key in g and fingerprint((g[a.key],), ()) == mine), [])
+                todo += [e.args[:k] + (c,) + e.args[k + 1:] for c in same if c.key != a.key]
         if not todo:
             continue
+        have = {fingerprint(e.args, ()) for e in nd.entries}
+        todo = [args for key, args in {fingerprint(args, ()): args for args in todo}.items() if key not in have]
         template = Entry()
         template.free, template.phase, template.outer, template.learner = (), "check", (), False
         template.globals = vars(modules[nd.module])
@@ -574,21 +596,21 @@ def record(log=print):
                 ref = grading.spec_for(h).reference if grading.spec_for(h) else None
                 if ref is not None:
                     near.add(ref.__code__)
-    return files, nodes, near
+    return files, nodes, near, rec.calls
 
 
 def build(dest, log=print):
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise SystemExit(f"{dest} exists and is not empty: give a new folder")
-    files, nodes, near = record(log)
+    files, nodes, near, calls = record(log)
     by_code = {nd.code_runtime: nd for nd in nodes if nd.code_runtime is not None}
 
     def fid(f):
         nd = by_code.get(getattr(f, "__code__", None))
         return nd.id if nd is not None and nd.keep is None else None
     classify(nodes, fid)
-    complete(nodes, {name.rsplit(".", 1)[1]: sys.modules[name] for name in files.values()})
+    complete(nodes, {name.rsplit(".", 1)[1]: sys.modules[name] for name in files.values()}, calls)
     pool = {}
     data = {"tables": tables(nodes, fid, near, pool, log)}
     used = set(re.findall(r'"pool": "(\w+)"', json.dumps(data["tables"])))
