@@ -319,8 +319,9 @@ def _size(entries, fid):
     return len(json.dumps(rows)) + len(json.dumps(pool))
 
 
-def classify(nodes, fid):
+def classify(nodes, fid, calls=None):
     """Decide for every node: kept as code, or an answer (stub + recorded outputs)."""
+    from mlp_lib.grading._data_checks import fingerprint
     from mlp_lib.grading._framework import Rng
 
     for nd in nodes:
@@ -342,6 +343,20 @@ def classify(nodes, fid):
                 if size > LARGE and loader:
                     reason = "loads data"
         nd.keep = reason
+    case_arrays = set()
+    for c in [c for g in (calls or {}).values() for c in g.values()]:
+        stack = list(c.args)
+        while stack:
+            a = stack.pop()
+            if isinstance(a, np.ndarray):
+                case_arrays.add(fingerprint((a,), ()))
+            elif isinstance(a, (list, tuple)):
+                stack += list(a)
+    for nd in nodes:   # called by a judge on arrays that are not a case's: computed from the learner's output
+        if nd.keep is None and any(isinstance(a, np.ndarray) and fingerprint((a,), ()) not in case_arrays
+                                   for e in nd.entries if e.outer and e.outer[-1].keep == "reads the learner's output"
+                                   for a in e.args):
+            nd.keep = "reads what a judge computed from the learner's output"
     for nd in nodes:   # what is nested in a kept judge closes over the learner's data: keep it too
         up = nd.parent
         while up is not None and nd.keep is None:
@@ -609,7 +624,7 @@ def build(dest, log=print):
     def fid(f):
         nd = by_code.get(getattr(f, "__code__", None))
         return nd.id if nd is not None and nd.keep is None else None
-    classify(nodes, fid)
+    classify(nodes, fid, calls)
     complete(nodes, {name.rsplit(".", 1)[1]: sys.modules[name] for name in files.values()}, calls)
     pool = {}
     data = {"tables": tables(nodes, fid, near, pool, log)}
