@@ -151,11 +151,10 @@ ACTIVATIONS = {
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 
 
-def get_activation(name, *, allow_softmax=True):
+def get_activation(name):
     """Return the :class:`Activation` called ``name``, or raise a ValueError listing the valid names."""
-    valid = ACTIVATIONS if allow_softmax else HIDDEN_ACTIVATIONS
-    if not isinstance(name, str) or name not in valid:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(
-            f"unknown activation {name!r}; valid names are: {', '.join(sorted(valid))}"
+            f"unknown activation {name!r}; valid names are: {', '.join(sorted(ACTIVATIONS))}"
         )
     return ACTIVATIONS[name]

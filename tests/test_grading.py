@@ -709,3 +709,175 @@ def test_grader_digits_split_is_the_notebooks_split():
     ref = data.digits(test_fraction=0.25, seed=0)
     assert np.array_equal(X_train, ref[0]) and np.array_equal(X_test, ref[1])
     assert np.array_equal(T_train, data.one_hot(ref[2], 10)) and np.array_equal(labels_test, ref[3])
+
+
+# ---------------------------------------------------------------- points only for real answers; fresh cases
+
+
+def _zeros_like_output(out):
+    if isinstance(out, tuple):
+        return tuple(_zeros_like_output(o) for o in out)
+    if isinstance(out, list):
+        return [_zeros_like_output(o) for o in out]
+    if isinstance(out, np.ndarray):
+        return np.zeros_like(out, dtype=float)
+    if isinstance(out, (float, np.floating)):
+        return 0.0
+    return out
+
+
+@pytest.mark.parametrize("name", [f for f in ALL_FUNCTIONS if f != "train"])
+def test_a_stub_returning_zeros_of_the_right_shape_scores_nothing(name):
+    import inspect
+
+    right = namespace()[name]
+    if inspect.isgeneratorfunction(right):
+        def stub(*args, **kwargs):
+            for Xb, Tb in right(*args, **kwargs):
+                yield np.zeros_like(Xb), np.zeros_like(Tb)
+    else:
+        def stub(*args, **kwargs):
+            return _zeros_like_output(right(*args, **kwargs))
+    results = run_checks(stub, name)
+    assert sum(r.points for r in results) == 0, format_verdict(name, results)
+
+
+def test_shape_and_property_checks_pass_but_earn_points_only_with_right_values():
+    ns = namespace("def predict(X, w, b):\n    return X @ w\n")
+    results = run_checks(ns["predict"])
+    assert [r.passed for r in results] == [True, False, True]
+    assert sum(r.points for r in results) == 0
+    assert "only once the values are right" in format_verdict("predict", results)
+
+
+def test_seed_none_keeps_the_fixed_cases_and_a_seed_draws_fresh_reproducible_ones():
+    spec = specs("ex01")["mse_gradient"]
+    make = spec.checks[1].make_calls
+    fixed1, fixed2 = make(None), make(None)
+    fresh1, fresh1_again, fresh2 = make(7), make(7), make(8)
+    same = lambda a, b: all(np.array_equal(x, y) for c, d in zip(a, b) for x, y in zip(c.args, d.args))  # noqa
+    assert same(fixed1, fixed2) and same(fresh1, fresh1_again)
+    assert not same(fixed1, fresh1) and not same(fresh1, fresh2)
+
+
+@pytest.mark.parametrize("name", ["predict", "mse_gradient", "softmax", "backprop", "iterate_minibatches",
+                                  "momentum_step", "numerical_gradient", "he_init"])
+def test_solutions_pass_on_fresh_cases(name):
+    results = run_checks(namespace()[name], name, seed=12345)
+    assert all(r.passed for r in results), format_verdict(name, results)
+
+
+def test_answers_recorded_on_the_fixed_cases_fail_on_fresh_ones():
+    right = namespace()["mse"]
+    spec = specs("ex01")["mse"]
+    recorded = {c.args[0].tobytes(): right(*c.args) for c in spec.checks[1].make_calls(None)}
+
+    def replay(y, t):
+        return recorded.get(y.tobytes(), 0.0)
+    assert all(r.passed for r in run_checks(replay, "mse"))
+    assert sum(r.points for r in run_checks(replay, "mse", seed=2024)) == 0
+
+
+# ---------------------------------------------------------------- feedback like a tutor
+
+
+def test_a_wrong_helper_is_blamed_and_backprop_earns_its_points():
+    ns = namespace("def hidden_delta(delta_next, W_next, H):\n    return delta_next @ W_next.T\n")
+    results = run_checks(ns["backprop"], "backprop")
+    assert sum(r.points for r in results) == sum(r.max_points for r in results)
+    assert "your helper `hidden_delta`" in format_verdict("backprop", results)
+
+
+def test_an_error_inside_a_correct_helper_blames_the_calling_line():
+    ns = namespace('''
+    def backprop(X, T, weights, biases):
+        outputs = [X]
+        for W, b in zip(weights, biases):
+            outputs.append(sigmoid(outputs[-1] @ W + b))
+        delta = output_delta(outputs[-1], T)
+        grads = [None] * len(weights)
+        for l in range(len(weights) - 1, -1, -1):
+            grads[l] = layer_gradients(outputs[l], delta)
+            if l > 0:
+                delta = hidden_delta(delta, weights[l - 1], outputs[l])
+        return grads
+    ''')
+    text = format_verdict("backprop", run_checks(ns["backprop"], "backprop"))
+    assert "called from the line `delta = hidden_delta(delta, weights[l - 1], outputs[l])`" in text, text
+
+
+def test_one_exception_is_reported_once():
+    ns = namespace("def backprop(X, T, weights, biases):\n    return [(W @ W, b) for W, b in zip(weights, biases)]\n")
+    text = format_verdict("backprop", run_checks(ns["backprop"], "backprop"))
+    assert text.count("raised ValueError") == 1, text
+
+
+def test_name_error_hints_are_true_for_the_name():
+    ns = namespace('''
+    def predict(X, w, b):
+        return x @ w + b
+    def mse(y, t):
+        return float(np.mean((y - t) ** 2)) + undefined_helper(y)
+    ''')
+    text = format_verdict("predict", run_checks(ns["predict"]))
+    assert "the parameter is called `X`, not `x`" in text, text
+    text = format_verdict("mse", run_checks(ns["mse"]))
+    assert "`undefined_helper` is neither an argument" in text, text
+
+
+def test_train_at_chance_names_what_the_probes_rule_out():
+    ns = namespace('''
+    def train(X, T, hidden=64, epochs=20, lr=0.1, batch_size=32, beta=0.9, seed=0):
+        rng = np.random.default_rng(seed)
+        net = MLP([X.shape[1], hidden, T.shape[1]], hidden_activation="relu",
+                  output_activation="softmax", loss="cross_entropy", seed=seed)
+        for epoch in range(epochs):
+            for Xb, Tb in iterate_minibatches(X, T, batch_size, rng):
+                net.forward(Xb)
+                for layer, (dW, db) in zip(net.layers, net.backward(Tb)):
+                    W = layer.W - lr * dW
+                    b = layer.b - lr * db
+        return net
+    ''')
+    text = format_verdict("train", run_checks(ns["train"], "train"))
+    assert "never written back" in text, text
+    assert "helpers" in text and "still fails" in text, text
+
+
+@pytest.mark.parametrize("name, source, words", [
+    ("softmax", "def softmax(A):\n    out = np.zeros_like(A)\n    for i in range(len(A)):\n"
+     "        e = np.exp(A[i] - A[i].max())\n        out[i] = e / e.sum()\n    return out\n", "integer"),
+    ("mse", "_seen = []\ndef mse(y, t):\n    _seen.append(float(np.mean((y - t) ** 2)))\n    return sum(_seen)\n",
+     "keeps state between calls"),
+    ("hidden_delta", "def hidden_delta(delta_next, W_next, H):\n    return (delta_next * W_next.T) * H * (1 - H)\n",
+     "matrix product"),
+    ("momentum_step", "def momentum_step(param, grad, velocity, lr, beta):\n"
+     "    v = beta * velocity + (1 - beta) * grad\n    return param - lr * v, v\n", "different convention"),
+    ("mse_gradient", "def mse_gradient(X, w, b, t):\n    r = X @ w + b - t\n"
+     "    return 2 * X.T @ r / X.shape[1], 2 * np.sum(r) / X.shape[1]\n", "instead of m"),
+    ("binary_cross_entropy", "def binary_cross_entropy(y, t):\n    y = np.clip(y, 1e-12, 1 - 1e-12)\n"
+     "    return float(-np.mean(t * np.log2(y) + (1 - t) * np.log2(1 - y)))\n", "log base 2"),
+])
+def test_mistake_classes_are_named_in_general(name, source, words):
+    text = format_verdict(name, run_checks(namespace(source)[name], name))
+    assert words in text, text
+
+
+def test_zero_initial_weights_are_named_by_the_probes():
+    ns = namespace('''
+    def train(X, T, hidden=64, epochs=20, lr=0.1, batch_size=32, beta=0.9, seed=0):
+        rng = np.random.default_rng(seed)
+        net = MLP([X.shape[1], hidden, T.shape[1]], hidden_activation="relu",
+                  output_activation="softmax", loss="cross_entropy", seed=seed)
+        for layer in net.layers:
+            layer.W = np.zeros_like(layer.W)
+        for epoch in range(epochs):
+            for Xb, Tb in iterate_minibatches(X, T, batch_size, rng):
+                net.forward(Xb)
+                for layer, (dW, db) in zip(net.layers, net.backward(Tb)):
+                    layer.W = layer.W - lr * dW
+                    layer.b = layer.b - lr * db
+        return net
+    ''')
+    text = format_verdict("train", run_checks(ns["train"], "train"))
+    assert "all zero" in text and "symmetry" in text, text

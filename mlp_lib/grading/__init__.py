@@ -7,10 +7,12 @@ In an exercise notebook:
     score_table()      # every graded function of this notebook, with points
 
 ``check`` knows the exercise from the function's name. Each function is run
-on fresh, seeded random cases (not only the visible example): shapes first,
-then values, then properties (inputs unchanged, no warnings at extreme
-inputs, central differences). Where a wrong answer matches a known mistake,
-the feedback names it.
+on random cases (not only the visible example; fixed seeds here, fresh ones
+from the grader's seed): shapes first, then values, then properties (inputs
+unchanged, no warnings at extreme inputs). Shape and property checks earn
+their points only once the values are right. Where a wrong answer matches
+a known mistake, or a general one (a factor m, a flipped sign, a log base 2,
+an integer array, a wrong helper), the feedback names its cause.
 
 The command-line grader (``python -m mlp_lib.grade``) runs the very same
 checks, but from its own process: see ``mlp_lib.grade``.

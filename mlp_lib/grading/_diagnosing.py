@@ -37,6 +37,9 @@ _HINTS = [
     (("cannot unpack", "too many values to unpack", "not enough values to unpack"),
      "unpacking the wrong number of values: check what each of your helper functions returns."),
     (("maximum recursion depth",), "the function calls itself without end."),
+    (("only length-1 arrays", "only size-1 arrays", "only 0-dimensional arrays"),
+     "a function for single numbers (math.exp, math.log, float(...)) got an array: use NumPy's np.exp,"
+     " np.log, which work on every entry."),
     (("Cannot cast ufunc",),
      "an in-place operation (out=..., +=, *=, **=) writes into an existing array, here one of integers that"
      " cannot hold the result; done on an argument, it also changes the caller's array in place (mutated)."
@@ -86,13 +89,21 @@ def explain_exception(spec, result):
     hint = next((text for needles, text in _HINTS if any(n in low for n in needles)), "")
     pair = re.search(r"broadcast together with shapes \((\d+),(\d+)\) \((\d+),(\d+)\)", message)
     if pair and (pair.group(2) == pair.group(3) or pair.group(1) == pair.group(4)):
-        hint = ("these two shapes fit a matrix product, not an elementwise one: an elementwise * (np.multiply)"
-                " where a matrix product (@ or np.dot) belongs.")
+        hint = ("these two shapes fit a matrix product, not an elementwise one: an elementwise *"
+                " (np.multiply) where a matrix product (@ or np.dot) belongs.")
+    elif pair and pair.group(1) == pair.group(3) and pair.group(2) != pair.group(4):
+        hint = ("two arrays with the same number of rows (samples) but different widths: quantities of two"
+                " different layers are combined. A delta reaches the layer below only through the weights,"
+                " delta @ W.T, and each layer's derivative uses that layer's own output.")
     found = re.search(r"name '(\w+)' is not defined", message)
     if found:
         hint = _name_error_hint(found.group(1), spec)
     if kind == "SystemExit":
         hint = "never call sys.exit() or exit() in an exercise function."
+    if re.search(r"\bd[Ww]\w*\s*=.*(\bW\w*|weights\[[^\]]*\])(\.T)?\s*(@|\.dot)", exc.get("line") or "") \
+            or re.search(r"\bd[Ww]\w*\s*=.*(@|dot\()\s*(\bW\w*|weights\[[^\]]*\])", exc.get("line") or ""):
+        hint = ("dW is built from the weights; it is built from the layer's input: dW = H_in.T @ delta, where"
+                " H_in is the output of the layer below (X for the first layer).")
     for pattern, text in spec.line_hints:
         if exc.get("line") and re.search(pattern, exc["line"]):
             hint = text
@@ -168,12 +179,18 @@ def _shape_hint(value, shape):
                 " (axis=0), or check where a sum or mean was taken too early.")
     if len(shape) == 2 and got == shape[::-1]:
         return " That is the transpose of the expected shape: swap the factors or the .T."
-    if len(shape) == 1 and got in ((shape[0], 1), (1, shape[0])):
+    if len(shape) == 1 and got == (1, shape[0]):
+        return (" A (1, k) row: a sum with keepdims=True, or a 2-D vector? Flatten it (reshape(-1)) or keep"
+                " 1-D vectors 1-D.")
+    if len(shape) == 1 and got == (shape[0], 1):
         return " Flatten it (reshape(-1)) or keep 1-D vectors 1-D."
     if len(shape) == 2 and got == (shape[1],) and value.size != np.prod(shape):
         return " Summed over the wrong axis?"
     if len(shape) == 1 and len(got) == 1:
         return " Summed or averaged over the wrong axis?"
+    if len(shape) == 1 and len(got) == 2 and got[0] == shape[0]:
+        return (" 2-D where a vector belongs: an elementwise * where a matrix product @ belongs, or a sum"
+                " over the wrong axis?")
     if len(shape) == 1 and len(got) == 2 and shape[0] in got:
         return " Did you forget a sum over the rows (axis=0), or is a vector 2-D?"
     return ""
@@ -288,12 +305,14 @@ def ratio_cause(gots, exps, ms, ns=None, divisors=None):
         for k in (3, 4, 5, 10, 100):
             if abs(abs(r) - k) < 1e-3 * k or abs(abs(r) - 1 / k) < 1e-3 / k:
                 big = abs(r) > 1
-                return (f"{r:.4g} times the expected value: {'an extra' if big else 'a division by a'} factor {k}"
-                        f" ({k} times too {'large' if big else 'small'}{', and the sign flipped' if r < 0 else ''})")
+                return (f"{r:.4g} times the expected value: {'an extra' if big else 'a division by a'}"
+                        f" factor {k} ({k} times too"
+                        f" {'large' if big else 'small'}{', and the sign flipped' if r < 0 else ''})")
         return f"{r:.4g} times the expected value: a wrong constant factor"
     if divisors is not None:
         for text in divisors[0]:
-            if all(text in d and abs(r * d[text] - m) <= 1e-3 * abs(m) for r, d, m in zip(ratios, divisors, ms)):
+            if all(text in d and abs(r * d[text] - m) <= 1e-3 * abs(m)
+                   for r, d, m in zip(ratios, divisors, ms)):
                 return (f"divided by {text} instead of by m, the number of samples (the mean over the"
                         " samples divides by m)")
     return None
@@ -310,7 +329,8 @@ def divisors_of(params, args):
         if isinstance(a, np.ndarray) and a.dtype.kind in "biuf" and a.size:
             out[f"the sum of {p}"] = float(np.sum(a))
             if a.ndim == 2:
-                out[f"{p}.size (m·n, every entry)"] = float(a.size)
+                out[f"{p}.size (a mean over every entry, m·{'n' if p.startswith(('X', 'H')) else 'k'})"] = \
+                    float(a.size)
                 out[f"{p}.shape[1] (the number of columns)"] = float(a.shape[1])
     return out
 
@@ -323,27 +343,26 @@ def diagnose(gots, exps, calls, mistakes=(), ms=None, ns=None, rtol=1e-5, atol=1
     bad = [i for i, (g, e) in enumerate(zip(gots, exps)) if not close(g, e, rtol, atol)]
     if not bad:
         return None
+    ratio = ratio_cause(gots, exps, ms, ns, divisors) if ms is not None else None
+    if ratio and "a wrong constant factor" not in ratio and ratio != "all zeros":  # one factor: simplest
+        return _finish("it is " + ratio), bad[0]
     for text, outs in mistakes:
         if all(o is not None and close(g, o, rtol, atol) for g, o in zip(gots, outs)):
             return _finish(text), bad[0]
     if any(not np.all(np.isfinite(np.asarray(g, dtype=float))) for g in gots):
         return ("it contains NaN or inf: an overflow, a log of 0, a division by 0, or a negative number"
                 " raised to a fractional power (** where * belongs?)."), bad[0]
-    if ms is not None:
-        cause = ratio_cause(gots, exps, ms, ns, divisors)
-        if cause:
-            return _finish("it is " + cause), bad[0]
-    return "", bad[0]
+    return (_finish("it is " + ratio) if ratio else ""), bad[0]
 
 
-def report(problems, exps_of, describe_case):
+def report(problems, describe_case):
     """The feedback for wrong components: one line per distinct cause, then the case it was seen on.
 
     problems: [(component name, cause, i, got, expected, call)].
     """
     lines = []
     by_cause = {}
-    for name, cause, i, got, exp, call in problems:
+    for name, cause, _, got, exp, call in problems:
         if cause:
             by_cause.setdefault(cause, []).append((name, call))
             continue

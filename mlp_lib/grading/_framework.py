@@ -74,7 +74,8 @@ class FunctionSpec:
     are not the cause.
     """
 
-    def __init__(self, name, params, checks, line_hints=(), reference=None, helpers=(), note_helpers_ruled_out=False):
+    def __init__(self, name, params, checks, line_hints=(), reference=None, helpers=(),
+                 note_helpers_ruled_out=False):
         self.name = name
         self.note_helpers_ruled_out = note_helpers_ruled_out
         self.params = list(params)
@@ -100,7 +101,7 @@ class CheckResult:
 
 def case_rng(base, seed):
     """The generator of a function's cases: fixed (``seed=None``, the notebook's check()) or fresh."""
-    return np.random.default_rng(base if seed is None else [int(seed), base])
+    return np.random.default_rng(base if seed is None else [int(seed) % 2 ** 63, base])
 
 
 def _run(spec, runner, calls, timeout, cache, replace=None):
@@ -220,17 +221,17 @@ def _attribute_to_helpers(spec, runner, timeout, out, calls_of, seed):
         for c, r in failed if spec.note_helpers_ruled_out else ():
             if c.role != "values":
                 continue
-            r.feedback += (f"\nRuled out: your helpers ({', '.join(refs)}); with the reference helpers in their"
-                           f" place it still fails, so the mistake is in `{spec.name}` itself.")
+            r.feedback += (f"\nRuled out: your helpers ({', '.join(refs)}); with the reference helpers in"
+                           f" their place it still fails, so the mistake is in `{spec.name}` itself.")
         return
     culprits = [h for h in refs if not right_with([g for g in refs if g != h])] or list(refs)
     names = " and ".join(f"`{h}`" for h in culprits)
     for _, r in failed:
         r.passed = True
         r.points = r.max_points
-        r.feedback = (f"the mistake is in your helper {names} (see its own checks), which `{spec.name}` calls:"
-                      f" with a correct {names} in its place, your `{spec.name}` is right, so it earns these"
-                      " points. Fix the helper and this function is right too.")
+        r.feedback = (f"the mistake is in your helper {names} (see its own checks), which `{spec.name}`"
+                      f" calls: with a correct {names} in its place, your `{spec.name}` is right, so it"
+                      f" earns these points. Fix the helper and this function is right too.")
 
 
 # ---------------------------------------------------------------- declaring a graded function
@@ -285,8 +286,8 @@ def _integer_inputs(params, calls, bad):
     p = next((params or [])[k] if k < len(params or []) else "the input" for k, a in enumerate(c.args)
              if isinstance(a, np.ndarray) and a.dtype.kind in "iu")
     return (f"it is wrong only when {p} is an integer array: an array made from it, np.zeros_like({p}) or"
-            f" {p}.copy(), keeps its integer dtype, so every value written into it is truncated to an integer."
-            f" Make float arrays: np.zeros({p}.shape) or {p}.astype(float).")
+            f" {p}.copy(), keeps its integer dtype, so every value written into it is truncated to an"
+            f" integer. Make float arrays: np.zeros({p}.shape) or {p}.astype(float).")
 
 
 def _common_factor(gots, outs):
@@ -361,12 +362,13 @@ def value_judge(parse, ref, mistakes, names, m=None, n=None, case=None, rows=(),
                 cause, i = found
                 problems.append((name, cause, i, g_j[i], e_j[i], calls[i]))
         if problems:
-            raise Mismatch(report(problems, exps, case or (lambda c: "")))
+            raise Mismatch(report(problems, case or (lambda c: "")))
     return judge
 
 
 def graded(name, params, cases, returns, ref=None, mistakes=None, *, seed, judge=None, m=None, n=None,
-           case=None, rows=(), scaled=None, shape="the right types and shapes", values="values on random cases",
+           case=None, rows=(), scaled=None, shape="the right types and shapes",
+           values="values on random cases",
            extra=(), mutates=False, line_hints=(), helpers=(), note_helpers_ruled_out=False, gate=True,
            repeat=True, probes=None,
            rtol=1e-5, atol=1e-8):
@@ -390,7 +392,9 @@ def graded(name, params, cases, returns, ref=None, mistakes=None, *, seed, judge
         out = []
         for i, c in enumerate(cases(case_rng(seed, seed_))):
             out.append(c if isinstance(c, Call) else Call(f"c{i}", *c))
-        if repeat:  # the first case once more: a function that keeps state between calls answers differently
+        # the first case once more: a function that keeps state between calls answers differently
+        # (not for random functions: their own check asks for the same answer from the same seed)
+        if repeat and not any(isinstance(a, Rng) for a in out[0].args):
             out.append(Call("again", *out[0].args, post=out[0].post, **out[0].kwargs))
         return out
 
@@ -445,9 +449,9 @@ def _same_when_repeated(parse, judge):
         if again.call.key == "again" and first.status == again.status == "ok":
             a, b = parse(first.value, first.call), parse(again.value, again.call)
             if not _same(a, b):
-                raise Mismatch("called twice with the same arguments it answers differently: the function keeps"
-                               " state between calls (it accumulates into a global, an attribute or a default"
-                               " argument). Start from zero in every call.")
+                raise Mismatch("called twice with the same arguments it answers differently: the function"
+                               " keeps state between calls (it accumulates into a global, an attribute or a"
+                               " default argument). Start from zero in every call.")
         judge([r for r in results if r.call.key != "again"])
     return run
 
@@ -463,22 +467,38 @@ def format_verdict(name, results):
     top = sum(r.max_points for r in results)
     n_ok = sum(r.passed for r in results)
     if n_ok == len(results) and got == top:
-        return f"✓ {name}: all checks passed ({n_ok}/{len(results)})"
+        notes = sorted({r.feedback for r in results if r.feedback != "ok"})
+        return "\n".join([f"✓ {name}: all checks passed ({n_ok}/{len(results)})"] + [f"  {n}" for n in notes])
     if results and results[0].feedback.startswith("not done yet"):
         return f"… {name}: {NOT_DONE}"
     lines = [f"✗ {name}: {n_ok}/{len(results)} checks passed ({got:g}/{top:g} points)"]
     said = {}
+    skipped = {}
     for r in results:
+        if not r.passed and r.feedback.startswith("not checked"):
+            if r.feedback in skipped:
+                at = skipped[r.feedback]
+                lines[at] = lines[at].replace(": not checked", f", {r.name}: not checked", 1)
+                continue
+            skipped[r.feedback] = len(lines)
         if r.passed:
-            extra = "" if r.points == r.max_points else f" ({r.feedback})"
+            extra = "" if r.feedback == "ok" else f" ({r.feedback})"
             lines.append(f"  ✓ {r.name}{extra}")
-        elif r.feedback in said:
-            lines.append(f"  ✗ {r.name}: the same as '{said[r.feedback]}'")
+        elif _gist(r.feedback) in said:
+            lines.append(f"  ✗ {r.name}: the same as '{said[_gist(r.feedback)]}'")
         else:
-            said[r.feedback] = r.name
+            said[_gist(r.feedback)] = r.name
             body = r.feedback.replace("\n", "\n      ")
             lines.append(f"  ✗ {r.name}: {body}")
     return "\n".join(lines)
+
+
+def _gist(feedback):
+    """Feedback without its numbers and argument list: one cause seen on several cases has one gist."""
+    import re
+
+    text = re.sub(r"\(called with [^)]*(\([^)]*\)[^)]*)*\)", "", feedback)
+    return re.sub(r"[-+]?\d+(\.\d+)?(e[-+]?\d+)?", "#", text)
 
 
 # ---------------------------------------------------------------- special judges
@@ -525,8 +545,9 @@ def backprop_judge(parse, variant, bugs, probe=None, layer_names=None, m=None):
             if k // 2 + 1 == first:
                 g_k, e_k = [g[k] for g in gots], [e[k] for e in exps]
                 cause, i = diagnose(g_k, e_k, calls, (), [c.apply(m) for c in calls] if m else None)
-                problems.append((("dW" if k % 2 == 0 else "db") + str(first), cause, i, g_k[i], e_k[i], calls[i]))
-        raise Mismatch(head + ".\n" + report(problems, exps, lambda c: ""))
+                label = ("dW" if k % 2 == 0 else "db") + str(first)
+                problems.append((label, cause, i, g_k[i], e_k[i], calls[i]))
+        raise Mismatch(head + ".\n" + report(problems, lambda c: ""))
     return judge
 
 

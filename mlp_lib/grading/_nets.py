@@ -88,7 +88,7 @@ def backprop_from(Hs, T, Ws, bug=None):
     for l in range(L - 1, -1, -1):
         H_in = Hs[l]
         if bug == "wrong_acts" and l == L - 1 and L >= 2:
-            H_in = Hs[l - 1]          # the output layer updated with the layer below's input (z for z2)
+            H_in = Hs[l - 1]          # the output layer's dW from the layer below's input
         if bug == "wrong_acts_all" and l >= 1:
             H_in = Hs[l - 1]
         if bug == "input_pre" and l >= 1:
@@ -138,23 +138,24 @@ HIDDEN_BUGS = {
     "deriv_H": "the derivative is H instead of H (1 - H)",
     "deriv_of_grad": "σ' is taken of the incoming gradient (g (1 - g) with g = delta_next @ W_next.T);"
                      " it belongs to the layer's output H: (delta_next @ W_next.T) * H (1 - H)",
-    "deriv_next": "the derivative comes from the wrong layer's output (the layer above's: an index off by one);"
-                  " use this layer's own output, H (1 - H)",
-    "times_pre": "σ'(a) = H (1 - H) is multiplied by the pre-activation a as well: an extra factor a; g'(a) is"
-                 " the derivative evaluated at a, not a product with a",
+    "deriv_next": "the derivative comes from the wrong layer's output (the layer above's: an index off by"
+                  " one); use this layer's own output, H (1 - H)",
+    "times_pre": "σ'(a) = H (1 - H) is multiplied by the pre-activation a as well: an extra factor a; g'(a)"
+                 " is the derivative evaluated at a, not a product with a",
     "deriv_pre": "σ' is written a (1 - a) of the pre-activation a; the formula y (1 - y) takes the layer's"
                  " output y = σ(a), here H: H (1 - H)",
 }
 
 BUGS = dict(HIDDEN_BUGS, **{
     "deriv_below": "the derivative in the recursion is taken of the layer's input (the output of the layer"
-                   " below), not of the layer's own output: H (1 - H) with H = outputs[l], this layer's output",
+                   " below), not of the layer's own output: H (1 - H) with H = outputs[l], this layer's"
+                   " output",
     "input_pre": "dW is built from the pre-activations of the layer below, not from its output: the input of"
                  " layer l is the activation (output) of the layer below, dW = H_(l-1)^T delta",
     "grad_for_W": "the recursion uses the gradient instead of the weights: delta = (delta_next @ W_next.T) *"
                   " H (1 - H) takes the weights, not the gradient dW",
     "wrong_acts": "the output layer's dW uses the wrong layer's activations: the input of the output layer"
-                  " is the last hidden layer's output, not the one below it (the z instead of z2 bug)",
+                  " is the last hidden layer's output, not the one below it",
     "wrong_acts_all": "each layer's dW uses the wrong layer's activations: dW_l = H_(l-1)^T delta_l, where"
                       " H_(l-1) is the input of layer l (the output of the layer just below)",
     "wrong_weights": "the recursion uses the wrong layer's weights: delta_(l-1) = (delta_l @ W_l.T) * f',"

@@ -78,8 +78,8 @@ MSE_GRADIENT = graded(
         "the bias gradient is missing its factor 2 / m: db = (2/m) * sum(y - t)":
             lambda X, w, b, t: _grad(X, w, b, t, db_of=np.sum),
         "db is the mean of (y - t) without the factor 2": lambda X, w, b, t: _grad(X, w, b, t, db_of=np.mean),
-        "a column (m, 1) minus a row (m,) broadcasts to an (m, m) table of every pair: keep the prediction and"
-        " t 1-D (reshape(-1)) so that y - t has shape (m,)":
+        "a column (m, 1) minus a row (m,) broadcasts to an (m, m) table of every pair: keep the prediction"
+        " and t 1-D (reshape(-1)) so that y - t has shape (m,)":
             lambda X, w, b, t: (2 / len(X) * (X.T @ ((X @ w + b)[:, None] - t)).sum(1),
                                 2 / len(X) * np.sum((X @ w + b)[:, None] - t)),
     }, seed=103, m=_m, n=_n, case=_on_X, rows=(0, 3), shape="(dw, db) of the right shapes",
@@ -114,6 +114,8 @@ def _gd(X, t, lr, steps, variant=None):
         if variant != "after":
             losses.append(np.sum(r * r) if variant == "sum_loss" else np.mean(r * r))
         dw, db = factor * X.T @ r / m, factor * np.sum(r) / m
+        if variant == "frozen":
+            continue
         if variant == "replace":
             w, b = -lr * dw, -lr * db
             continue
@@ -121,9 +123,13 @@ def _gd(X, t, lr, steps, variant=None):
         if variant == "stale_b":  # b's gradient computed after w changed
             db = factor * np.sum(X @ w_new + b - t) / m
         b = b - lr * db * (variant != "dw_only")
+        if variant == "db_only":
+            w_new = w
         if variant == "stale_w":  # w's gradient computed after b changed
             w_new = w - lr * factor * X.T @ (X @ w + b - t) / m
         w = w_new
+        if variant == "mid":  # recorded between the two updates
+            losses[-1] = np.mean((X @ w + b + lr * db - t) ** 2)
         if variant == "after":
             losses.append(np.mean((X @ w + b - t) ** 2))
     return w, b, np.asarray(losses)
@@ -147,11 +153,16 @@ def _gd_parse(value, call):
 
 
 GD_MISTAKES = {
-    "the loss is recorded after the update; record it before (losses[0] is the loss at w = 0, b = 0)": "after",
+    "the loss is recorded after the update; record it before (losses[0] is the loss at w = 0, b = 0)":
+        "after",
+    "the loss is recorded in the middle of the update, after w changed and before b does; record it before"
+    " both (losses[0] is the loss at w = 0, b = 0)": "mid",
     "it moves up the gradient (w + η dw): gradient ascent; the sign of the update is flipped": "ascent",
     "the gradient inside misses its factor 2": "no2",
     "the gradient inside misses its 1/m (a sum instead of a mean)": "no_m",
     "the bias b is never updated": "dw_only",
+    "w is never updated (only b is)": "db_only",
+    "w and b never change: the update is computed but never stored back into w and b": "frozen",
     "the losses are sums of squares, not means: use the mse (1/m)": "sum_loss",
     "it runs one step too few": "one_less",
     "the update is not simultaneous: b is updated with a gradient computed after w changed; compute dw and"

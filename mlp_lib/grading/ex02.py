@@ -53,8 +53,8 @@ SIGMOID = graded(
         "it equals 1 / (1 - exp(-a)): a sign in the denominator is flipped": lambda a: 1 / (1 - np.exp(-a)),
         "it is σ(a)(1 - σ(a)), the derivative, not σ(a) itself": lambda a: sig(a) * (1 - sig(a)),
         "it equals exp(-a) / (1 + exp(-a)) = 1 - σ(a)": lambda a: 1 - sig(a),
-        "it is a · σ(a) = a / (1 + exp(-a)) (the swish or SiLU): the numerator of σ(a) = 1 / (1 + exp(-a)) is 1,"
-        " not a": lambda a: a * sig(a),
+        "it is a · σ(a) = a / (1 + exp(-a)) (the swish or SiLU): the numerator of σ(a) = 1 / (1 + exp(-a))"
+        " is 1, not a": lambda a: a * sig(a),
     }, seed=201, shape="the same shape as a", extra=[_stable(
         "stable at a = ±1e4 (no overflow, no RuntimeWarning)",
         lambda: [Call("x0", np.array([-1e4, -800.0, -40.0, 0.0, 40.0, 800.0, 1e4]))], sig,
@@ -88,7 +88,8 @@ BCE_FORMULA = "J = -(1/m) Σ [t log y + (1 - t) log(1 - y)]"
 
 BINARY_CROSS_ENTROPY = graded(
     "binary_cross_entropy", "y, t",
-    lambda rng: [(rng.uniform(0.05, 0.95, size=m), rng.integers(0, 2, size=m).astype(float)) for m in (7, 5, 11)],
+    lambda rng: [(rng.uniform(0.05, 0.95, size=m), rng.integers(0, 2, size=m).astype(float))
+                 for m in (7, 5, 11)],
     [("the loss", float)], _bce, {
         f"the (1 - t) log(1 - y) term is missing: {BCE_FORMULA}": lambda y, t: -np.mean(t * np.log(y)),
         f"the t log y term is missing: {BCE_FORMULA}": lambda y, t: -np.mean((1 - t) * np.log(1 - y)),
@@ -107,7 +108,8 @@ BINARY_CROSS_ENTROPY = graded(
     }, seed=202, m=lambda y, t: len(y), rows=(0, 1), shape="one number", extra=[
         lambda make_calls, parse: Check(
             "stable at y = 0 and y = 1 (finite, no RuntimeWarning)",
-            fixed(lambda: [Call("x0", np.array([0.0, 1.0, 0.0, 1.0, 0.3]), np.array([0.0, 1.0, 0.0, 1.0, 1.0])),
+            fixed(lambda: [Call("x0", np.array([0.0, 1.0, 0.0, 1.0, 0.3]),
+                                np.array([0.0, 1.0, 0.0, 1.0, 1.0])),
                            Call("x1", np.array([0.0, 1.0, 0.5]), np.array([1.0, 0.0, 1.0]))]),
             _bce_extreme_judge, role="property", after_values=True)])
 
@@ -148,23 +150,25 @@ def _softmax_values(results):
         rows = Y.sum(axis=1)
         if not np.allclose(rows, 1.0, atol=1e-6):
             if np.allclose(Y.sum(axis=0), 1.0, atol=1e-6):
-                raise Mismatch("the columns of your result sum to 1, not the rows: softmax over the wrong axis;"
-                               " normalise each row (axis=1, keepdims=True): one sample per row")
+                raise Mismatch("the columns of your result sum to 1, not the rows: softmax over the wrong"
+                               " axis; normalise each row (axis=1, keepdims=True): one sample per row")
             if abs(Y.sum() - 1.0) < 1e-6:
                 raise Mismatch("the whole result sums to 1 instead of each row: normalised over the whole"
                                " array; divide by each row's sum, E.sum(axis=1, keepdims=True)")
             if np.allclose(Y / Y.sum(axis=1, keepdims=True), softmax(r.call.args[0]), atol=1e-8):
-                raise Mismatch(f"the rows of your result sum to {np.round(rows, 4).tolist()}, not 1: divide by"
-                               " each row's own sum, E.sum(axis=1, keepdims=True)")
+                raise Mismatch(f"the rows of your result sum to {np.round(rows, 4).tolist()}, not 1: divide"
+                               f" by each row's own sum, E.sum(axis=1, keepdims=True)")
     _softmax_compare(results)
 
 
 _softmax_compare = value_judge(contract(_same_shape("softmax(A)")), softmax, {
-        "softmax over the wrong axis: the columns sum to 1 instead of the rows; use axis=1 (one sample per row)":
+        "softmax over the wrong axis: the columns sum to 1 instead of the rows; use axis=1 (one sample per"
+        " row)":
             lambda A: softmax(A, axis=0),
         "it is normalised over the whole array instead of each row: divide by each row's sum"
         " (axis=1, keepdims=True)": lambda A: np.exp(A) / np.exp(A).sum(),
-        "the exp is missing: softmax is exp(A) / (row sums of exp(A))": lambda A: A / A.sum(axis=1, keepdims=True),
+        "the exp is missing: softmax is exp(A) / (row sums of exp(A))":
+            lambda A: A / A.sum(axis=1, keepdims=True),
         "it is the elementwise sigmoid, not the softmax": sig,
         "the row maxima are subtracted along the wrong axis (a missing keepdims=True)":
             lambda A: (lambda E: E / E.sum(axis=1, keepdims=True))(np.exp(A - A.max(axis=1))),
@@ -181,9 +185,9 @@ def _softmax_extreme_judge(results):
         text = " ".join(w[1] for w in r.warnings)
         if "overflow" in text:
             raise Mismatch(f"RuntimeWarning at |A| = 1e4 ({text}): an unstable exp. {SOFTMAX_STABLE_HINT}")
-        raise Mismatch(f"NaN or a RuntimeWarning at |A| = 1e4 ({text or 'NaN in the result'}): a row became all"
-                       " zeros before the division. Subtract each ROW's maximum (A.max(axis=1, keepdims=True)),"
-                       " not the maximum of the whole array.")
+        raise Mismatch(f"NaN or a RuntimeWarning at |A| = 1e4 ({text or 'NaN in the result'}): a row became"
+                       f" all zeros before the division. Subtract each ROW's maximum (A.max(axis=1,"
+                       " keepdims=True)), not the maximum of the whole array.")
     if not close(got, softmax(r.call.args[0]), atol=1e-12):
         raise Mismatch(f"wrong values at |A| = 1e4: expected {softmax(r.call.args[0]).round(4).tolist()}, got"
                        f" {np.round(got, 4).tolist()}")
@@ -231,8 +235,8 @@ SOFTMAX_GRADIENT = graded(
         "the softmax is applied twice (a softmax of a softmax): the scores A are turned into probabilities"
         " once, Y = softmax(A)": lambda *a: _sg(*a, act=lambda A: softmax(softmax(A))),
         "db sums (Y - T) over every entry, all classes at once, instead of over the samples per class:"
-        " db = (Y - T).sum(axis=0) / m": lambda X, W, b, T: (_sg(X, W, b, T)[0],
-                                                            np.full(len(b), (softmax(X @ W + b) - T).sum() / len(X))),
+        " db = (Y - T).sum(axis=0) / m":
+            lambda X, W, b, T: (_sg(X, W, b, T)[0], np.full(len(b), (softmax(X @ W + b) - T).sum() / len(X))),
     }, seed=205, m=lambda X, *r: len(X), n=lambda X, *r: X.shape[1], rows=(0, 3),
     case=lambda c: f" on X {c.args[0].shape}, W {c.args[1].shape}",
     shape="(dW, db) with the shapes of W and b", helpers=["softmax"])

@@ -12,7 +12,8 @@ SIGMOID_DERIVATIVE = graded(
         "σ is applied to an output that is already σ(a): the argument is y = σ(a), so σ'(a) = y (1 - y),"
         " not σ(y)(1 - σ(y))": lambda y: sig(y) * (1 - sig(y)),
         "it is 1 - σ(y): the argument is already y = σ(a), and σ'(a) = y (1 - y)": lambda y: 1 - sig(y),
-        "it is y (1 - σ(y)): the argument is already y = σ(a), and σ'(a) = y (1 - y)": lambda y: y * (1 - sig(y)),
+        "it is y (1 - σ(y)): the argument is already y = σ(a), and σ'(a) = y (1 - y)":
+            lambda y: y * (1 - sig(y)),
         "1 - y^2 is the derivative of tanh; for the sigmoid it is y (1 - y)": lambda y: 1 - y ** 2,
         "it is σ(1 - σ(y)): σ is applied to an output that is already σ(a), and the product is missing;"
         " σ'(a) = y (1 - y)": lambda y: sig(1 - sig(y)),
@@ -48,8 +49,17 @@ FORWARD = graded(
     _fw, {
         "the hidden layer has no sigmoid: H = σ(X @ W1 + b1)": lambda *a: _fw(*a, f1=lambda z: z),
         "the output has no sigmoid: Y = σ(H @ W2 + b2)": lambda *a: _fw(*a, f2=lambda z: z),
-        "it returns the pre-activations A = X W + b instead of the outputs σ(A)": lambda *a: _fw(*a, pre=True),
+        "it returns the pre-activations A = X W + b instead of the outputs σ(A)":
+            lambda *a: _fw(*a, pre=True),
         "the hidden layer leaves out the bias b1": lambda *a: _fw(*a, bias1=False),
+        "the bias b1 is added after the sigmoid: it belongs inside, H = σ(X @ W1 + b1)":
+            lambda X, W1, b1, W2, b2: (lambda H: (H, sig(H @ W2 + b2)))(sig(X @ W1) + b1),
+        "the bias b2 is added after the sigmoid: it belongs inside, Y = σ(H @ W2 + b2)":
+            lambda X, W1, b1, W2, b2: (lambda H: (H, sig(H @ W2) + b2))(sig(X @ W1 + b1)),
+        "H is the hidden pre-activation X @ W1 + b1: return the hidden layer's output σ(X @ W1 + b1)":
+            lambda *a: (_fw(*a, pre=True)[0], _fw(*a)[1]),
+        "Y is the output pre-activation H @ W2 + b2: return the output σ(H @ W2 + b2)":
+            lambda *a: (_fw(*a)[0], _fw(*a, pre=True)[1]),
         "the output goes through σ twice: Y = σ(H @ W2 + b2) applies it once, and its result is already a"
         " probability": lambda *a: _fw(*a, f2=lambda z: sig(sig(z))),
         "the hidden layer goes through σ twice: H = σ(X @ W1 + b1) applies it once":

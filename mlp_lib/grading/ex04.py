@@ -20,16 +20,19 @@ def _od_cases(rng):
     Y1, Y2, A = sig(rng.normal(size=(7, 1))), sig(rng.normal(size=(5, 3))), rng.normal(size=(9, 4))
     Y3 = np.exp(A) / np.exp(A).sum(axis=1, keepdims=True)
     return [(Y1, rng.integers(0, 2, size=Y1.shape).astype(float)),
-            (Y2, rng.integers(0, 2, size=Y2.shape).astype(float)), (Y3, np.eye(4)[rng.integers(0, 4, size=9)])]
+            (Y2, rng.integers(0, 2, size=Y2.shape).astype(float)),
+            (Y3, np.eye(4)[rng.integers(0, 4, size=9)])]
 
 
 OUTPUT_DELTA = graded(
     "output_delta", "Y, T", _od_cases, [("delta", lambda Y, T: Y.shape)], lambda Y, T: (Y - T) / len(Y), {
-        "it is multiplied by Y (1 - Y): with sigmoid + cross-entropy (and softmax + cross-entropy) σ' cancels,"
-        " delta = (Y - T) / m": lambda Y, T: (Y - T) * Y * (1 - Y) / len(Y),
-        "it is e (1 - e) with e = Y - T: σ'(a) = y (1 - y) is written of the error instead of the output, and"
-        " with cross-entropy it cancels anyway: delta = (Y - T) / m": lambda Y, T: (Y - T) * (1 - Y + T) / len(Y),
-        "it is dJ/dY = -T / Y / m (or the BCE's dJ/dY), not dJ/dA = (Y - T) / m": lambda Y, T: -T / Y / len(Y),
+        "it is multiplied by Y (1 - Y): with sigmoid + cross-entropy (and softmax + cross-entropy) σ'"
+        " cancels, delta = (Y - T) / m": lambda Y, T: (Y - T) * Y * (1 - Y) / len(Y),
+        "it is e (1 - e) with e = Y - T: σ'(a) = y (1 - y) is written of the error instead of the output,"
+        " and with cross-entropy it cancels anyway: delta = (Y - T) / m":
+            lambda Y, T: (Y - T) * (1 - Y + T) / len(Y),
+        "it is dJ/dY = -T / Y / m (or the BCE's dJ/dY), not dJ/dA = (Y - T) / m":
+            lambda Y, T: -T / Y / len(Y),
         "it is σ'(a) = Y (1 - Y) alone: the error Y - T is missing; with cross-entropy the output delta is"
         " (Y - T) / m": lambda Y, T: Y * (1 - Y) / len(Y),
         "it is divided by m·k (a mean over every entry) instead of by m": lambda Y, T: (Y - T) / Y.size,
@@ -48,8 +51,8 @@ HIDDEN_DELTA = graded(
     hidden_delta_variant, {text: (lambda d, W, H, bug=bug: hidden_delta_variant(d, W, H, bug))
                            for bug, text in HIDDEN_BUGS.items() if bug != "deriv_next"},
     seed=402, m=lambda d, W, H: len(d), shape="shape (m, n) like H", scaled={
-        "the derivative factor is one number everywhere: it does not depend on H, the layer's output; multiply by"
-        " H (1 - H), computed from H": lambda d, W, H: d @ W.T},
+        "the derivative factor is one number everywhere: it does not depend on H, the layer's output;"
+        " multiply by H (1 - H), computed from H": lambda d, W, H: d @ W.T},
     values="values on random cases (incl. a square W and one output unit)",
     case=lambda c: f" on delta_next {c.args[0].shape}, W_next {c.args[1].shape}")
 
@@ -86,8 +89,8 @@ def _bp_cases(rng):
     for key, (m, sizes) in NETS.items():
         Ws = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
         bs = [rng.normal(size=b) * 0.5 for b in sizes[1:]]
-        out.append(Call(key, rng.normal(size=(m, sizes[0])), rng.integers(0, 2, size=(m, sizes[-1])).astype(float),
-                        Ws, bs))
+        X = rng.normal(size=(m, sizes[0]))
+        out.append(Call(key, X, rng.integers(0, 2, size=(m, sizes[-1])).astype(float), Ws, bs))
     return out
 
 
@@ -111,15 +114,20 @@ def _bp_parse(value, call):
     out = []
     for l, (pair, W, b) in enumerate(zip(value, Ws, bs), start=1):
         if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            if pair is None:
+                raise Mismatch(f"entry {l - 1} is None: the loop never fills layer {l} (a range that stops"
+                               f" one layer early, e.g. range(L - 1, 0, -1) leaves out layer 0?)")
             raise Mismatch(f"entry {l - 1} is a {type(pair).__name__}, expected a pair (dW, db).")
         got = np.shape(pair[0])
-        if got != W.shape and len(got) == 2 and got[1] == W.shape[1] and got[0] in widths[:l - 1] + widths[l:]:
+        other_widths = widths[:l - 1] + widths[l:]
+        if got != W.shape and len(got) == 2 and got[1] == W.shape[1] and got[0] in other_widths:
             which = "the output layer's" if l == L else f"layer {l}'s"
-            raise Mismatch(f"dW of layer {l} has shape {got}, expected {W.shape}. Its rows match another layer's"
-                           f" width ({got[0]}): {which} dW uses the wrong layer's activations. dW of layer {l} ="
-                           f" (input of layer {l}).T @ delta, and the input of layer {l} is the output of layer"
-                           f" {l - 1}{' (X for layer 1)' if l == 1 else ''}.")
-        out += [need_array(pair[0], W.shape, f"dW of layer {l}"), need_array(pair[1], b.shape, f"db of layer {l}")]
+            raise Mismatch(f"dW of layer {l} has shape {got}, expected {W.shape}. Its rows match another"
+                           f" layer's width ({got[0]}): {which} dW uses the wrong layer's activations. dW of"
+                           f" layer {l} = (input of layer {l}).T @ delta, and the input of layer {l} is the"
+                           f" output of layer {l - 1}{' (X for layer 1)' if l == 1 else ''}.")
+        out += [need_array(pair[0], W.shape, f"dW of layer {l}"),
+                need_array(pair[1], b.shape, f"db of layer {l}")]
     return out
 
 
@@ -178,12 +186,21 @@ F_SRC = "lambda x: float(np.sum(C * np.sin(x)) + 0.5 * np.sum(D * x ** 3))"
 def _ng_cases(rng):
     out = [Call(f"c{i}", Fn(F_SRC, C=rng.normal(size=s), D=rng.normal(size=s)), rng.normal(size=s))
            for i, s in enumerate([(5,), (3, 4)])]
-    out.append(Call("int", Fn(F_SRC, C=rng.normal(size=3), D=rng.normal(size=3)), rng.integers(-3, 4, size=3)))
-    return out + [Call("c2", Fn(F_SRC, C=rng.normal(size=4), D=rng.normal(size=4)), rng.normal(size=4), eps=1e-4)]
+    out.append(Call("int", Fn(F_SRC, C=rng.normal(size=3), D=rng.normal(size=3)),
+                    rng.integers(-3, 4, size=3)))
+    return out + [Call("c2", Fn(F_SRC, C=rng.normal(size=4), D=rng.normal(size=4)), rng.normal(size=4),
+                       eps=1e-4)]
 
 
 def _diff(f, x, eps=1e-5, kind="central"):
     x = np.array(x, dtype=float)
+    if kind == "rows" and x.ndim == 2:
+        row = np.arange(len(x))[:, None]
+        return np.stack([np.full(x.shape[1:], (f(np.where(row == i, x + eps, x))
+                                               - f(np.where(row == i, x - eps, x))) / (2 * eps))
+                         for i in range(len(x))])
+    if kind == "rows":
+        kind = "central"
     if kind == "all_at_once":
         return np.full(x.shape, (f(x + eps) - f(x - eps)) / (2 * eps))
     g = np.zeros_like(x)
@@ -212,8 +229,12 @@ _ng_compare = value_judge(
         " (f(x + eps) - f(x - eps)) / (2 eps)": _ng_kind("backward"),
         "it divides by eps instead of 2 eps: central differences are (f(x + eps) - f(x - eps)) / (2 eps)":
             _ng_kind("no2"),
+        "it divides by 2 and then multiplies by eps: a / 2 * eps is (a / 2) * eps; write a / (2 * eps)":
+            lambda f, x, eps=1e-5: _diff(f, x, eps) * eps * eps,
         "every entry of x is moved at once (x + eps): move one entry at a time, x[i] + eps, and keep the"
         " others fixed": _ng_kind("all_at_once"),
+        "on a 2-D x, x[i] is a whole row, so a whole row is moved at once: move one entry at a time,"
+        " iterating over every index with np.ndindex(x.shape)": _ng_kind("rows"),
     }, ["the gradient"], rtol=1e-6, atol=1e-9, case=lambda c: f" on x of shape {c.args[1].shape}",
     params=["f", "x", "eps"])
 
@@ -225,24 +246,26 @@ def _ng_values(results):
         rough = all(np.allclose(need_array(r.value, r.call.args[1].shape), r.call.apply(_diff), rtol=1e-2,
                                 atol=1e-6) for r in results)
         if rough and "wrong:" not in str(exc):
-            raise Mismatch(f"{exc} That is close, but less accurate than central differences with the given eps"
-                           " should be: does your function use the eps argument, and"
-                           " (f(x + eps) - f(x - eps)) / (2 eps)?") from None
+            raise Mismatch(f"{exc} That is close, but less accurate than central differences with the given"
+                           f" eps should be: does your function use the eps argument, and (f(x + eps) - f(x"
+                           " - eps)) / (2 eps)?") from None
         raise
 
 
 def _ng_unchanged(results):
     for r in results:
         if r.changed:
-            raise Mismatch("x is changed afterwards: x not restored, the input was mutated in place. Restore every"
-                           " entry exactly (save old = x[i], put x[i] = old back; x[i] += eps followed by"
-                           " x[i] -= eps leaves rounding errors), or work on a copy of x.")
+            raise Mismatch("x is changed afterwards: x not restored, the input was mutated in place. Restore"
+                           " every entry exactly (save old = x[i], put x[i] = old back; x[i] += eps followed"
+                           " by x[i] -= eps leaves rounding errors), or work on a copy of x.")
 
 
 NUMERICAL_GRADIENT = graded(
-    "numerical_gradient", "f, x, eps", _ng_cases, lambda v, c: [need_array(v, c.args[1].shape, "the gradient")],
+    "numerical_gradient", "f, x, eps", _ng_cases, lambda v, c: [need_array(v, c.args[1].shape,
+        "the gradient")],
     _diff, seed=407, judge=_ng_values, shape="the same shape as x (1-D and 2-D x)",
     values="central differences match the exact gradient", mutates=True, extra=[
-        lambda make_calls, parse: Check("x unchanged afterwards", make_calls, _ng_unchanged, role="property")])
+        lambda make_calls, parse: Check("x unchanged afterwards", make_calls, _ng_unchanged, role="property"),
+    ])
 
 FUNCTIONS = [OUTPUT_DELTA, HIDDEN_DELTA, LAYER_GRADIENTS, BACKPROP, NUMERICAL_GRADIENT]

@@ -38,14 +38,18 @@ def _mb_parse(value, call):
             raise Mismatch(f"batch {j}: Xb and Tb must be 2-D arrays with samples as rows, got"
                            f" {type(Xb).__name__} and {type(Tb).__name__}")
         if Xb.shape[1] != X.shape[1] or Tb.shape[1] != T.shape[1]:
-            raise Mismatch(f"batch {j}: Xb has shape {Xb.shape} and Tb {Tb.shape}; rows of X have {X.shape[1]}"
-                           f" columns and rows of T {T.shape[1]}: slice rows, X[idx], not columns")
+            raise Mismatch(f"batch {j}: Xb has shape {Xb.shape} and Tb {Tb.shape}; rows of X have"
+                           f" {X.shape[1]} columns and rows of T {T.shape[1]}: slice rows, X[idx], not"
+                           f" columns")
         if len(Xb) != len(Tb):
             raise Mismatch(f"batch {j}: Xb has {len(Xb)} rows but Tb {len(Tb)}: X and T must be sliced alike")
+        if len(Xb) == 0 and j == len(value) - 1 and len(X) % bs == 0:
+            raise Mismatch(f"batch {j} is empty (m = {len(X)}, batch_size = {bs}): when batch_size divides m"
+                           f" the loop runs once too often (range(m // batch_size + 1)?); use range(0, m,"
+                           " batch_size)")
         if len(Xb) == 0:
-            raise Mismatch(f"batch {j} is empty (m = {len(X)}, batch_size = {bs}): when batch_size divides m the"
-                           " loop runs once too often (range(m // batch_size + 1)?); use"
-                           " range(0, m, batch_size)")
+            raise Mismatch(f"batch {j} is empty (m = {len(X)}, batch_size = {bs}): a slice that ends before it"
+                           " starts? Batch j holds order[start:start + batch_size] with start = j * batch_size")
         batches.append((Xb, Tb))
     if len(X) > bs and any(len(b[0]) >= 2 * bs or len(b[0]) == len(X) for b in batches):
         raise Mismatch(f"batch sizes are {[len(b[0]) for b in batches]} for m = {len(X)}, batch_size = {bs}:"
@@ -78,16 +82,16 @@ def _mb_rows_judge(results):
         if len(idx) < m and len(set(idx.tolist())) == len(idx):
             short = m - len(idx)
             if short == m % bs:
-                raise Mismatch(f"with m = {m} and batch_size = {bs}, {short} rows are missing: the last, smaller"
-                               " batch is dropped. Yield the remainder too (range(0, m, batch_size) with slices"
-                               " that may run past m).")
+                raise Mismatch(f"with m = {m} and batch_size = {bs}, {short} rows are missing: the last,"
+                               f" smaller batch is dropped. Yield the remainder too (range(0, m, batch_size)"
+                               " with slices that may run past m).")
             raise Mismatch(f"with m = {m} and batch_size = {bs}, only {len(idx)} rows come out: mini-batches"
                            " drop rows; every row must appear exactly once per epoch")
         counts = np.bincount(idx, minlength=m) if len(idx) and idx.min() >= 0 else None
         if counts is None or len(counts) != m or np.any(counts != 1):
             raise Mismatch(f"with m = {m}, some rows appear twice (duplicated) and others never: draw a"
-                           " permutation of the row indices, idx = rng.permutation(m), and index with it; do not"
-                           " sample with replacement, and do not shuffle a NumPy array with Python's"
+                           " permutation of the row indices, idx = rng.permutation(m), and index with it; do"
+                           " not sample with replacement, and do not shuffle a NumPy array with Python's"
                            " random.shuffle (it swaps views, which repeats rows)")
 
 
@@ -112,9 +116,9 @@ def _mb_shuffle_judge(results):
         raise Mismatch("the rows come out in their original order: shuffle them each epoch with the rng"
                        " argument (idx = rng.permutation(m))")
     if np.array_equal(order["a"], order["b"]):
-        raise Mismatch("two calls with differently seeded rngs give the same order: the rows are shuffled once"
-                       " (a fixed order, or a global seed), not by the rng of each call; each epoch needs a new"
-                       " permutation, idx = rng.permutation(m)")
+        raise Mismatch("two calls with differently seeded rngs give the same order: the rows are shuffled"
+                       " once (a fixed order, or a global seed), not by the rng of each call; each epoch"
+                       " needs a new permutation, idx = rng.permutation(m)")
     if not np.array_equal(order["a"], order["a2"]):
         raise Mismatch("two calls with the same rng seed give different orders: the shuffle ignores the rng"
                        " argument (np.random.* uses a global generator); use rng.permutation(m)")
@@ -142,8 +146,8 @@ ITERATE_MINIBATCHES = graded(
 
 def _init_cases(rng):
     s = [int(v) for v in rng.integers(0, 2 ** 31, size=3)]
-    return [Call("big", 300, 200, Rng(s[0])), Call("big2", 300, 200, Rng(s[0])), Call("other", 60, 90, Rng(s[1])),
-            Call("small", 64, 10, Rng(s[2]))]
+    return [Call("big", 300, 200, Rng(s[0])), Call("big2", 300, 200, Rng(s[0])),
+            Call("other", 60, 90, Rng(s[1])), Call("small", 64, 10, Rng(s[2]))]
 
 
 VARIANCES = {
@@ -151,7 +155,8 @@ VARIANCES = {
     "2 / n_in (He's variance, meant for ReLU layers)": lambda a, b: 2.0 / a,
     "2 / n_out (n_out where n_in belongs)": lambda a, b: 2.0 / b,
     "1 / n_out": lambda a, b: 1.0 / b,
-    "2 / (n_in + n_out) (Xavier/Glorot's variance, meant for sigmoid and tanh layers)": lambda a, b: 2.0 / (a + b),
+    "2 / (n_in + n_out) (Xavier/Glorot's variance, meant for sigmoid and tanh layers)":
+        lambda a, b: 2.0 / (a + b),
     "1 / (n_in + n_out): the 2 is missing": lambda a, b: 1.0 / (a + b),
     "6 / (n_in + n_out): the uniform limit sqrt(6 / (n_in + n_out)) was used as the standard deviation":
         lambda a, b: 6.0 / (a + b),
@@ -160,6 +165,10 @@ VARIANCES = {
     "(2 / n_in)^2: the variance was used as the standard deviation (missing square root)":
         lambda a, b: (2.0 / a) ** 2,
     "1: the standard normal was not scaled": lambda a, b: 1.0,
+    "2 / (n_in + n_out)^2: the square root covers only the 2, sqrt(2) / (n_in + n_out); the standard"
+    " deviation is sqrt(2 / (n_in + n_out))": lambda a, b: 2.0 / (a + b) ** 2,
+    "2 / n_in^2: the square root covers only the 2, sqrt(2) / n_in; the standard deviation is sqrt(2 / n_in)":
+        lambda a, b: 2.0 / a ** 2,
     "2 / n_in + n_out: the parentheses around (n_in + n_out) are missing (operator precedence)":
         lambda a, b: 2.0 / a + b,
     "3 / (n_in + n_out): a constant of the uniform form (U(-r, r) has variance r^2 / 3); Xavier's normal form"
@@ -193,8 +202,8 @@ def _variance_judge(name, want, text_want):
                 raise Mismatch(f"all weights are equal ({mean:g}): random numbers are needed to break the"
                                " symmetry between units")
             if abs(mean) > 5 * np.sqrt(var / (a * b)) + 1e-12:
-                raise Mismatch(f"the mean of the weights is {mean:.4g}, not 0: draw from a distribution centred"
-                               " on 0")
+                raise Mismatch(f"the mean of the weights is {mean:.4g}, not 0: draw from a distribution"
+                               f" centred on 0")
 
         def fits(f):
             return all(abs(var / f(a, b) - 1) < 0.1 for a, b, var, _, _ in stats)
@@ -251,13 +260,15 @@ MOMENTUM_STEP = graded(
     [("new_param", lambda p, *r: p.shape), ("new_velocity", lambda p, *r: p.shape)], _ms, {
         "the velocity adds + η g: with p ← p + v that climbs the gradient; a sign is flipped (v ← βv − ηg)":
             lambda p, g, v, lr, beta: (p + beta * v + lr * g, beta * v + lr * g),
-        "the parameter moves with the old velocity: update v first (v ← βv − ηg), then p ← p + v with the new v"
-        " (the order of the two updates is swapped)": lambda p, g, v, lr, beta: (p + v, beta * v - lr * g),
+        "the parameter moves with the old velocity: update v first (v ← βv − ηg), then p ← p + v with the"
+        " new v (the order of the two updates is swapped)":
+            lambda p, g, v, lr, beta: (p + v, beta * v - lr * g),
         "the returned velocity is the old one (stale velocity): return the new v ← βv − ηg":
             lambda p, g, v, lr, beta: (p + beta * v - lr * g, v),
         "p ← p − v: with v ← βv − ηg the update is p ← p + v (a sign is flipped)":
             lambda p, g, v, lr, beta: (p - beta * v + lr * g, beta * v - lr * g),
-        "η and β are swapped: v ← βv − ηg": lambda p, g, v, lr, beta: (p + lr * v - beta * g, lr * v - beta * g),
+        "η and β are swapped: v ← βv − ηg":
+            lambda p, g, v, lr, beta: (p + lr * v - beta * g, lr * v - beta * g),
         "β is missing: v ← βv − ηg": lambda p, g, v, lr, beta: (p + v - lr * g, v - lr * g),
         "β multiplies the gradient step too: v ← βv − ηg, not β (v − ηg)":
             lambda p, g, v, lr, beta: (p + beta * (v - lr * g), beta * (v - lr * g)),
@@ -267,12 +278,12 @@ MOMENTUM_STEP = graded(
             lambda p, g, v, lr, beta: (beta * v - lr * g, p + beta * v - lr * g),
         "the old velocity is multiplied by the learning rate η too: v ← βv − ηg, not η (βv − g)":
             lambda p, g, v, lr, beta: (p + lr * (beta * v - g), lr * (beta * v - g)),
-        "the returned velocity is only the gradient step −ηg: βv is missing from the new velocity, so it is not"
-        " carried to the next step; return the whole step v ← βv − ηg":
+        "the returned velocity is only the gradient step −ηg: βv is missing from the new velocity, so it is"
+        " not carried to the next step; return the whole step v ← βv − ηg":
             lambda p, g, v, lr, beta: (p + beta * v - lr * g, -lr * g),
         "on the first step (zero velocity) the velocity starts at −g, without the learning rate η:"
         " v ← βv − ηg holds on the first step too, giving −ηg":
-            lambda p, g, v, lr, beta: (p - g, -g) if not np.any(v) else (p + beta * v - lr * g, beta * v - lr * g),
+            lambda p, g, v, lr, beta: (p - g, -g) if not np.any(v) else _ms(p, g, v, lr, beta),
         "new_param is param unchanged: the update went to a copy (or a local name) that is never returned":
             lambda p, g, v, lr, beta: (p, beta * v - lr * g),
         "η is missing from the velocity (v ← βv − g): on the first step, from zero velocity, the parameter"
@@ -315,10 +326,14 @@ PROBE_ROWS = 400
 
 
 def _train_probes(rng):
-    """Short runs whose predictions on training rows tell causes apart: no training, one epoch, one at η = 0."""
+    """Short runs whose predictions on training rows tell causes apart.
+
+    No training, one epoch, and one epoch at η = 0.
+    """
     X, T, _, _ = digits_split()
     post = ("predict", X[:PROBE_ROWS])
-    return [Call("e0", X.copy(), T.copy(), epochs=0, post=post), Call("e1", X.copy(), T.copy(), epochs=1, post=post),
+    return [Call("e0", X.copy(), T.copy(), epochs=0, post=post), Call("e1", X.copy(), T.copy(), epochs=1,
+        post=post),
             Call("lr0", X.copy(), T.copy(), epochs=1, lr=0.0, post=post)]
 
 
@@ -347,26 +362,27 @@ CANDIDATES = {
 
 
 def _probe_causes(by):
-    """Causes told by the probes (predictions after 0 and 1 epochs, and 1 epoch at η = 0), and the ruled out."""
+    """The causes the probes tell (predictions after 0 and 1 epochs, 1 at η = 0), and those ruled out."""
     T = digits_split()[1][:PROBE_ROWS]
     P = {}
     for k in ("e0", "e1", "lr0"):
         r = by.get(k)
-        if r is not None and r.status == "ok" and isinstance(r.value, np.ndarray) and r.value.shape == T.shape \
+        if r is not None and r.status == "ok" and isinstance(r.value,
+            np.ndarray) and r.value.shape == T.shape \
                 and np.all(np.isfinite(r.value)):
             P[k] = r.value.astype(float)
     causes, ruled = [], []
     if "e0" in P:
         if np.ptp(P["e0"], axis=0).max() < 1e-9:
-            causes.append("before training every sample gets the same scores: the weights start all zero (or all"
-                          " equal), so every hidden unit computes the same thing and they stay equal (the symmetry"
-                          " is never broken). Initialise the weights randomly, with he_init.")
+            causes.append("before training every sample gets the same scores: the weights start all zero (or"
+                          " all equal), so every hidden unit computes the same thing and they stay equal"
+                          " (the symmetry is never broken). Initialise the weights randomly, with he_init.")
         else:
             ruled.append("zero")
     if "e0" in P and "lr0" in P:
         if not np.allclose(P["lr0"], P["e0"], atol=1e-9):
-            causes.append("with lr=0, one epoch still changes the predictions: the learning rate η (lr) is not used"
-                          " in the update (a fixed number stands in its place).")
+            causes.append("with lr=0, one epoch still changes the predictions: the learning rate η (lr) is"
+                          " not used in the update (a fixed number stands in its place).")
         else:
             ruled.append("lr")
     if "e0" in P and "e1" in P:
@@ -375,17 +391,19 @@ def _probe_causes(by):
             return float(-np.mean(np.sum(T * np.log(Y), axis=1)))
         L0, L1 = loss(P["e0"]), loss(P["e1"])
         if np.array_equal(P["e0"], P["e1"]):
-            causes.append("one epoch of training changes nothing: the updated parameters are never written back"
-                          " to the layer (a copy, or a local name, is updated and then dropped).")
+            causes.append("one epoch of training changes nothing: the updated parameters are never written"
+                          " back to the layer (a copy, or a local name, is updated and then dropped).")
         elif _permuted_share(P["e1"].argmax(axis=1), T.argmax(axis=1)) > 0.5:
             causes.append("the network learns, but its outputs are assigned to the wrong classes: a fixed"
-                          " permutation of the classes would make most predictions right. The output columns and"
-                          " the one-hot columns of T are in different orders (or a class index is shifted).")
+                          " permutation of the classes would make most predictions right. The output columns"
+                          " and the one-hot columns of T are in different orders (or a class index is"
+                          " shifted).")
         else:
             ruled.append("stored")
             if L1 > 1.5 * L0 + 0.1:
-                causes.append(f"one epoch raises the training loss from {L0:.3g} to {L1:.3g}: the update climbs the"
-                              " gradient, gradient ascent (a sign flipped: p + η g instead of p − η g).")
+                causes.append(f"one epoch raises the training loss from {L0:.3g} to {L1:.3g}: the update"
+                              f" climbs the gradient, gradient ascent (a sign flipped: p + η g instead of p"
+                              " − η g).")
             else:
                 ruled.append("sign")
     return causes, ruled
@@ -415,6 +433,10 @@ def _train_accuracy(results):
     causes, ruled = _probe_causes(by)
     if causes:
         raise Mismatch(f"{head}. " + " ".join(causes))
+    if not np.all(np.isfinite(by["digits"].value)):
+        raise Mismatch(f"{head}: the predictions contain NaN or inf, so training diverged: a learning rate"
+                       f" far too large, or an exp or log that overflows (an unstable softmax or"
+                       " cross-entropy).")
     if acc >= 0.9:
         raise Mismatch(f"{head}: nearly there; train longer or tune η (lr).")
     left = [text for key, text in CANDIDATES.items() if key not in ruled]
