@@ -189,15 +189,24 @@ def _answer_key():
     """The full edition's answer-key modules: each exercise's checks and the modules they import for it."""
     from mlp_lib.grading import EXERCISES as TABLE
 
+    def imports(path):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mlp_lib.grading."):
+                yield ROOT / (node.module.replace(".", "/") + ".py")
+
+    framework, todo = set(), [ROOT / "mlp_lib/grading" / f for f in ("__init__.py", "_framework.py",
+                                                                       "_data_checks.py")]
+    while todo:   # the framework: what check() needs whatever the exercise
+        path = todo.pop()
+        if path not in framework and path.exists():
+            framework.add(path)
+            todo += list(imports(path))
     paths = {}
     for ex in TABLE:
         path = ROOT / "mlp_lib" / "grading" / f"{ex}.py"
-        paths[path] = ast.parse(path.read_text())
-        for node in ast.walk(paths[path]):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mlp_lib.grading._") \
-                    and node.module.rsplit(".", 1)[1] not in ("_framework", "_diagnosing", "_running", "_calls"):
-                dep = ROOT / (node.module.replace(".", "/") + ".py")
-                paths[dep] = ast.parse(dep.read_text())
+        for p in [path, *imports(path)]:
+            if p not in framework:
+                paths[p] = ast.parse(p.read_text())
     return paths
 
 
