@@ -148,9 +148,11 @@ def test_generate_assignment_gives_the_exercises(course, ex):
         assert s.metadata.get("mlp_course") == o.metadata.get("mlp_course")
         assert _stubbed(s.source) == _stubbed(o.source), f"{ex}:\n{s.source}\n---\n{o.source}"
     text = json.dumps(student.cells)
+    given = json.dumps(ours.cells)   # what the exercise shows anyway (its instructions quote some lines)
     solution = nbformat.read(ROOT / "solutions" / f"{stem}.ipynb", as_version=4)
     for line in {ln for c in solution.cells for ln in _solution_lines(c.source)}:
-        assert json.dumps(line)[1:-1] not in text, f"{ex}: solution text {line!r} in the student version"
+        if json.dumps(line)[1:-1] not in given:
+            assert json.dumps(line)[1:-1] not in text, f"{ex}: solution text {line!r} in the student version"
 
 
 def _scores(py, root, ex):
