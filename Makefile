@@ -24,7 +24,7 @@ TOUCH = $(BIN)/python -c "import sys; [open(f, 'w').close() for f in sys.argv[1:
 # Creates .venv unless it already has a Python.
 MAKE_VENV = $(PYTHON) -c "import os, sys, venv; os.path.exists(sys.argv[1]) or venv.create(sys.argv[2], with_pip=True)" $(BIN)/python$(EXE) $(VENV)
 
-.PHONY: setup setup-dev lab test test-fast lint site exercises solutions grade bench clean
+.PHONY: setup setup-dev lab test test-fast lint site exercises solutions grade bench clean release
 
 $(STAMP): requirements.txt pyproject.toml
 	$(MAKE_VENV)
@@ -71,6 +71,10 @@ solutions: setup
 
 grade: setup
 	$(BIN)/python -m mlp_lib.grade $(SUBMISSIONS) --csv gradebook.csv
+
+# The class edition (no solutions, no reference code): make release DEST=folder
+release: setup
+	$(BIN)/python -m mlp_lib.release $(DEST)
 
 bench: setup
 	$(BIN)/python -m pip install -r benchmarks/requirements.txt

@@ -139,6 +139,8 @@ def test_ci_pins_every_requirement_within_its_range(version):
     pinned = pins(path.relative_to(ROOT))
     for source in ("requirements.txt", "requirements-dev.txt"):
         for name, req in requirements(source).items():
+            if req.marker is not None and not req.marker.evaluate({"python_version": "%d.%d" % version}):
+                continue  # not installed on this Python (e.g. nbgrader on 3.10)
             assert name in pinned, f"{path.name} does not pin {name}"
             assert req.specifier.contains(pinned[name]), f"{path.name}: {name}=={pinned[name]} is outside {req.specifier}"
 

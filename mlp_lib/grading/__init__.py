@@ -86,14 +86,25 @@ def check(func, name=None):
     wrong or unfinished answer: the verdict says what is wrong. Returns
     None, so a notebook cell shows only the verdict; ``run_checks`` gives
     the results as data.
+
+    Under nbgrader's autograde (``NBGRADER_EXECUTION=autograde``) a function
+    that misses any point raises AssertionError after the verdict, so the
+    check cell, an autograded test worth the function's points, scores 0.
     """
+    import os
+
     from mlp_lib.grading._framework import format_verdict
 
+    autograde = os.environ.get("NBGRADER_EXECUTION") == "autograde"
     if not callable(func):
         print(f"✗ check() needs a function, like check(predict); got {type(func).__name__}")
+        if autograde:
+            raise AssertionError("check() needs a function")
         return None
     results = run_checks(func, name)
     print(format_verdict(name or func.__name__, results))
+    if autograde and not all(r.passed and r.points == r.max_points for r in results):
+        raise AssertionError(f"{name or func.__name__} does not pass every check")
     return None
 
 
