@@ -363,6 +363,15 @@ def classify(nodes, fid, calls=None):
             if up.keep == "reads the learner's output":
                 nd.keep = "inside a judge"
             up = up.parent
+    judged = {(nd.module, name) for nd in nodes if nd.keep == "reads the learner's output"
+              for code in [nd.code, *(c for c in nd.code.co_consts if isinstance(c, types.CodeType))]
+              for name in code.co_names}   # its own names and its comprehensions
+    for nd in nodes:   # a kept judge calls it by name, on arrays no case holds (or never while recording)
+        if nd.keep is None and nd.parent is None and isinstance(nd.node, ast.FunctionDef) \
+                and (nd.module, nd.node.name) in judged \
+                and all(any(isinstance(a, np.ndarray) and fingerprint((a,), ()) not in case_arrays
+                            for a in e.args) for e in nd.entries):
+            nd.keep = "a judge calls it on the learner's output"
 
 
 def _invoke(nd, e, args):

@@ -25,15 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from mlp_lib.grading._framework import Call, Fn, Mismatch, Rng
+from mlp_lib.grading._diagnosing import NotRecorded
+from mlp_lib.grading._framework import Call, Fn, Rng
 
 DATA = Path(__file__).with_name("_release_data.json")
 STUB_MARK = "§"
 """Every stub carries its id, a string starting with this mark, among its constants."""
-
-
-class NotRecorded(Mismatch):
-    """The class edition holds no recorded answer for these arguments."""
 
 
 # ---------------------------------------------------------------- fingerprints

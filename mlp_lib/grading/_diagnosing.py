@@ -15,6 +15,10 @@ class Mismatch(Exception):
     """Raised by a judge: the message is the learner's feedback."""
 
 
+class NotRecorded(Mismatch):
+    """The class edition holds no recorded answer for these arguments (``_data_checks.lookup``)."""
+
+
 NOT_DONE = "not done yet: replace the line `raise NotImplementedError(...)` with your code"
 
 # ---------------------------------------------------------------- exceptions

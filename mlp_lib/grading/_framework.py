@@ -17,6 +17,7 @@ import numpy as np
 from mlp_lib.grading._diagnosing import (  # noqa: F401  (re-exported for the exercise modules)
     NOT_DONE,
     Mismatch,
+    NotRecorded,
     _finish,
     close,
     diagnose,
@@ -213,14 +214,28 @@ def _attribute_to_helpers(spec, runner, timeout, out, calls_of, seed):
         try:
             for c, _ in failed:
                 calls = calls_of.get(c) or c.make_calls(seed)
-                _judge(spec, c, _run(spec, runner, calls, timeout, {}, replace={h: refs[h] for h in names}))
+                results = _run(spec, runner, calls, timeout, {}, replace={h: refs[h] for h in names})
+                if any((r.exc or {}).get("type") == NotRecorded.__name__ for r in results):
+                    raise NotRecorded(f"no recorded answers of the reference helpers inside `{spec.name}`")
+                _judge(spec, c, results)
             return True
+        except NotRecorded:
+            raise
         except (Mismatch, Timeout, KernelDied, Missing):
             return False
 
     try:
         helpers_right = right_with(list(refs))
+        culprits = [h for h in refs if not right_with([g for g in refs if g != h])] if helpers_right else []
     except Unsendable:  # a reference the runner cannot put in place: no attribution
+        return
+    except NotRecorded:  # the class edition: the reference helpers' answers here were never recorded
+        for c, r in failed if spec.note_helpers_ruled_out else ():
+            if c.role == "values":
+                r.feedback += (f"\nNot attributed: the class edition cannot re-run your `{spec.name}` with"
+                               f" the reference helpers ({', '.join(refs)}) in place of yours, so it cannot"
+                               f" tell whether the mistake is in `{spec.name}` or in a helper (see their own"
+                               " checks); the instructor's grader can.")
         return
     if not helpers_right:
         for c, r in failed if spec.note_helpers_ruled_out else ():
@@ -229,7 +244,7 @@ def _attribute_to_helpers(spec, runner, timeout, out, calls_of, seed):
             r.feedback += (f"\nRuled out: your helpers ({', '.join(refs)}); with the reference helpers in"
                            f" their place it still fails, so the mistake is in `{spec.name}` itself.")
         return
-    culprits = [h for h in refs if not right_with([g for g in refs if g != h])] or list(refs)
+    culprits = culprits or list(refs)
     names = " and ".join(f"`{h}`" for h in culprits)
     for _, r in failed:
         r.passed = True

@@ -461,8 +461,8 @@ def _overwritten_somehow(grad, inputs, local, root):
     need = _reached(inputs, root)
     parts = {j: [] for j in need}
     for v in need:
-        for j, d in zip(inputs[v], local[v]):
-            parts[j].append(d * grad[v])
+        for k, j in enumerate(inputs[v]):
+            parts[j].append(local[v][k] * grad[v])
     return abs(grad[root] - 1) < 1e-9 and all(
         any(abs(grad[j] - p) <= 1e-6 * max(1.0, abs(p)) for p in parts[j]) for j in need if j != root)
 

@@ -112,7 +112,8 @@ class LabServer:
         threading.Thread(target=shut, daemon=True).start()
 
 
-def _start_server(root, scratch):
+def _start_server(root, scratch, pythonpath=None):
+    """JupyterLab on ``root``; its kernels import mlp_lib from ``pythonpath`` (default: this checkout)."""
     port = _free_port()
     token = secrets.token_hex(24)
     config_dir = scratch / "config"
@@ -133,8 +134,9 @@ def _start_server(root, scratch):
     env["JUPYTER_RUNTIME_DIR"] = str(runtime_dir)
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env.pop("JUPYTER_TOKEN", None)
-    # The kernels import this checkout's mlp_lib, installed editable or not.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    # The kernels import this checkout's mlp_lib, installed editable or not; or only the one given.
+    env["PYTHONPATH"] = str(pythonpath) if pythonpath else os.pathsep.join(
+        filter(None, [str(REPO), env.get("PYTHONPATH")]))
     # Kernels: one BLAS thread each, like the rest of the test suite on 2 cores.
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     env.setdefault("OMP_NUM_THREADS", "1")
