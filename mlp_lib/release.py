@@ -39,7 +39,12 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ["chapters", "exercises", "mlp_lib", "requirements.txt", "pyproject.toml", "runtime.txt", "LICENSE"]
-LEFT_OUT = {"mlp_lib/grade.py", "mlp_lib/release.py", "mlp_lib/make_exercises.py", "mlp_lib/grading/_kernel.py"}
+LEFT_OUT = {
+    "mlp_lib/grade.py",
+    "mlp_lib/release.py",
+    "mlp_lib/make_exercises.py",
+    "mlp_lib/grading/_kernel.py",
+}
 """The instructor's tools: the grader and the builders of the editions."""
 LARGE = 50_000
 """Recorded outputs of more bytes: a loader (the digits) is kept as code, any other answer is not shipped."""
@@ -63,8 +68,11 @@ class Node:
 
 
 def _lambda_col(code):
-    cols = [c for line, _, c, end in code.co_positions() if c is not None and line == code.co_firstlineno
-            and not (c == 0 and end == 0)]
+    cols = [
+        c
+        for line, _, c, end in code.co_positions()
+        if c is not None and line == code.co_firstlineno and not (c == 0 and end == 0)
+    ]
     return min(cols) if cols else 0
 
 
@@ -77,8 +85,12 @@ def _codes(code):
 
 
 def _signature(code):
-    return (code.co_filename, code.co_firstlineno, code.co_name,
-            _lambda_col(code) if code.co_name == "<lambda>" else 0)
+    return (
+        code.co_filename,
+        code.co_firstlineno,
+        code.co_name,
+        _lambda_col(code) if code.co_name == "<lambda>" else 0,
+    )
 
 
 def index_module(name, path):
@@ -140,7 +152,7 @@ class Recorder:
         self.phase = "import"
         self.learner_ids = set()
         self.keep_alive = []
-        self.calls = {}   # graded function -> {case key: the case a learner's function was called on}
+        self.calls = {}  # graded function -> {case key: the case a learner's function was called on}
         self.function = None
 
     def node_of(self, code):
@@ -149,7 +161,9 @@ class Recorder:
     def __call__(self, frame, event, arg):
         if event == "call":
             code = frame.f_code
-            if code.co_filename not in self.files or (code.co_name.startswith("<") and code.co_name != "<lambda>"):
+            if code.co_filename not in self.files or (
+                code.co_name.startswith("<") and code.co_name != "<lambda>"
+            ):
                 return
             node = self.node_of(code)
             if node is None:
@@ -192,8 +206,9 @@ class Recorder:
 
         def noted(self, *a, **k):
             init(self, *a, **k)
-            recorder._note(self.value)
+            recorder.note(self.value)
             recorder.calls.setdefault(recorder.function, {}).setdefault(self.call.key, self.call)
+
         _running.Result.__init__ = noted
 
         from mlp_lib.grading import _framework
@@ -203,23 +218,24 @@ class Recorder:
         def grading(spec, *a, **k):
             recorder.function = spec.name
             return grade(spec, *a, **k)
+
         _framework.grade_function = grading
 
-    def _note(self, v, depth=0):
+    def note(self, v, depth=0):
         if v is None or isinstance(v, (bool, int, float, str)):
             return
         self.keep_alive.append(v)
         self.learner_ids.add(id(v))
         if depth < 3 and isinstance(v, (list, tuple)):
             for x in v:
-                self._note(x, depth + 1)
+                self.note(x, depth + 1)
 
 
 # ---------------------------------------------------------------- the answers a learner's check can ask for
 
 
 def solution_namespace(exercise):
-    """The solution notebook's graded code run in a fresh namespace (its imports, then every solution cell)."""
+    """The solution notebook's graded code run in a fresh namespace (imports, then every solution cell)."""
     import nbformat
 
     from mlp_lib.grading import EXERCISES
@@ -243,8 +259,10 @@ def _perturb(v, which=None, factor=1.5, depth=0):
     if isinstance(v, types.GeneratorType):
         v = list(v)
     if isinstance(v, (list, tuple)) and depth < 3:
-        out = [x if which is not None and i != which else _perturb(x, None, factor, depth + 1)
-               for i, x in enumerate(v)]
+        out = [
+            x if which is not None and i != which else _perturb(x, None, factor, depth + 1)
+            for i, x in enumerate(v)
+        ]
         return type(v)(out) if isinstance(v, tuple) else out
     return v
 
@@ -352,25 +370,38 @@ def classify(nodes, fid, calls=None):
                 case_arrays.add(fingerprint((a,), ()))
             elif isinstance(a, (list, tuple)):
                 stack += list(a)
-    for nd in nodes:   # called by a judge on arrays that are not a case's: computed from the learner's output
-        if nd.keep is None and any(isinstance(a, np.ndarray) and fingerprint((a,), ()) not in case_arrays
-                                   for e in nd.entries if e.outer and e.outer[-1].keep == "reads the learner's output"
-                                   for a in e.args):
+    for nd in nodes:  # called by a judge on arrays that are not a case's: computed from the learner's output
+        if nd.keep is None and any(
+            isinstance(a, np.ndarray) and fingerprint((a,), ()) not in case_arrays
+            for e in nd.entries
+            if e.outer and e.outer[-1].keep == "reads the learner's output"
+            for a in e.args
+        ):
             nd.keep = "reads what a judge computed from the learner's output"
-    for nd in nodes:   # what is nested in a kept judge closes over the learner's data: keep it too
+    for nd in nodes:  # what is nested in a kept judge closes over the learner's data: keep it too
         up = nd.parent
         while up is not None and nd.keep is None:
             if up.keep == "reads the learner's output":
                 nd.keep = "inside a judge"
             up = up.parent
-    judged = {(nd.module, name) for nd in nodes if nd.keep == "reads the learner's output"
-              for code in [nd.code, *(c for c in nd.code.co_consts if isinstance(c, types.CodeType))]
-              for name in code.co_names}   # its own names and its comprehensions
-    for nd in nodes:   # a kept judge calls it by name, on arrays no case holds (or never while recording)
-        if nd.keep is None and nd.parent is None and isinstance(nd.node, ast.FunctionDef) \
-                and (nd.module, nd.node.name) in judged \
-                and all(any(isinstance(a, np.ndarray) and fingerprint((a,), ()) not in case_arrays
-                            for a in e.args) for e in nd.entries):
+    judged = {
+        (nd.module, name)
+        for nd in nodes
+        if nd.keep == "reads the learner's output"
+        for code in [nd.code, *(c for c in nd.code.co_consts if isinstance(c, types.CodeType))]
+        for name in code.co_names
+    }  # its own names and its comprehensions
+    for nd in nodes:  # a kept judge calls it by name, on arrays no case holds (or never while recording)
+        if (
+            nd.keep is None
+            and nd.parent is None
+            and isinstance(nd.node, ast.FunctionDef)
+            and (nd.module, nd.node.name) in judged
+            and all(
+                any(isinstance(a, np.ndarray) and fingerprint((a,), ()) not in case_arrays for a in e.args)
+                for e in nd.entries
+            )
+        ):
             nd.keep = "a judge calls it on the learner's output"
 
 
@@ -379,9 +410,13 @@ def _invoke(nd, e, args):
     cells = tuple(types.CellType(v) for v in e.free)
     f = types.FunctionType(code, e.globals, code.co_name, None, cells or None)
     npos = code.co_argcount
-    kw = {name: v for name, v in zip(code.co_varnames[npos:npos + code.co_kwonlyargcount],
-                                     args[npos:npos + code.co_kwonlyargcount])}
-    rest = list(args[npos + code.co_kwonlyargcount:])
+    kw = {
+        name: v
+        for name, v in zip(
+            code.co_varnames[npos : npos + code.co_kwonlyargcount], args[npos : npos + code.co_kwonlyargcount]
+        )
+    }
+    rest = list(args[npos + code.co_kwonlyargcount :])
     star = list(rest.pop(0)) if code.co_flags & 4 else []
     if code.co_flags & 8:
         kw.update(rest.pop(0))
@@ -391,7 +426,9 @@ def _invoke(nd, e, args):
 
 def _products(nd, entries):
     """Entries for every combination of the scalar arguments seen (a judge may stop early on one case)."""
-    if not entries or not all(a is None or isinstance(a, (bool, int, float, str)) for e in entries for a in e.args):
+    if not entries or not all(
+        a is None or isinstance(a, (bool, int, float, str)) for e in entries for a in e.args
+    ):
         return entries
     free_keys = {repr(e.free) for e in entries}
     if len(free_keys) != 1 or getattr(nd, "code_runtime", None) is None:
@@ -419,7 +456,9 @@ def _siblings(nodes):
     for path in {nd.code.co_filename for nd in nodes}:
         for d in ast.walk(ast.parse(Path(path).read_text())):
             values = d.values if isinstance(d, ast.Dict) else [d.value] if isinstance(d, ast.DictComp) else []
-            found = [by_place.get((path, v.lineno, v.col_offset)) for v in values if isinstance(v, ast.Lambda)]
+            found = [
+                by_place.get((path, v.lineno, v.col_offset)) for v in values if isinstance(v, ast.Lambda)
+            ]
             group = [nd for nd in found if nd is not None and nd.keep is None]
             for nd in group:
                 groups[nd] = group
@@ -440,7 +479,7 @@ def complete(nodes, modules, calls):
     from mlp_lib.grading._framework import Call
 
     groups = _siblings(nodes)
-    numbers = {}   # arity -> the numbers a case starts with (n_in, n_out of an init's case)
+    numbers = {}  # arity -> the numbers a case starts with (n_in, n_out of an init's case)
     for c in [c for g in calls.values() for c in g.values()]:
         k = next((i for i, a in enumerate(c.args) if not _plain((a,))), len(c.args))
         for n in range(1, k + 1):
@@ -449,23 +488,36 @@ def complete(nodes, modules, calls):
         base = [e for e in nd.entries if not any(o.keep is None for o in e.outer)]
         todo = []
         for other in groups.get(nd, []):
-            todo += [e.args for e in other.entries if other.code.co_argcount == nd.code.co_argcount
-                     and not other.code.co_freevars and not (other.code.co_flags | nd.code.co_flags) & 12]
+            todo += [
+                e.args
+                for e in other.entries
+                if other.code.co_argcount == nd.code.co_argcount
+                and not other.code.co_freevars
+                and not (other.code.co_flags | nd.code.co_flags) & 12
+            ]
         plain = [e for other in groups.get(nd, [nd]) for e in other.entries if e.args and _plain(e.args)]
-        if plain and nd in groups and not nd.code.co_flags & 12:   # a table of formulas of the case's numbers
+        if plain and nd in groups and not nd.code.co_flags & 12:  # a table of formulas of the case's numbers
             todo += sorted(numbers.get(nd.code.co_argcount, ()), key=repr)[:PRODUCT_MAX]
         for e in base:
             for k, a in enumerate(e.args):
                 if not isinstance(a, Call):
                     continue
                 mine = fingerprint((a,), ())
-                same = next((list(g.values()) for g in calls.values()
-                             if a.key in g and fingerprint((g[a.key],), ()) == mine), [])
-                todo += [e.args[:k] + (c,) + e.args[k + 1:] for c in same if c.key != a.key]
+                same = next(
+                    (
+                        list(g.values())
+                        for g in calls.values()
+                        if a.key in g and fingerprint((g[a.key],), ()) == mine
+                    ),
+                    [],
+                )
+                todo += [e.args[:k] + (c,) + e.args[k + 1 :] for c in same if c.key != a.key]
         if not todo:
             continue
         have = {fingerprint(e.args, ()) for e in nd.entries}
-        todo = [args for key, args in {fingerprint(args, ()): args for args in todo}.items() if key not in have]
+        todo = [
+            args for key, args in {fingerprint(args, ()): args for args in todo}.items() if key not in have
+        ]
         template = Entry()
         template.free, template.phase, template.outer, template.learner = (), "check", (), False
         template.globals = vars(modules[nd.module])
@@ -504,7 +556,7 @@ def tables(nodes, fid, near_codes, pool, log=print):
                 except TypeError:
                     pass
             size += len(json.dumps(row)) + sum(len(json.dumps(pool[k])) for k in set(pool) - before)
-            if size > LARGE_ANSWER:   # e.g. every step of a training run: the first calls are the checks' own
+            if size > LARGE_ANSWER:  # e.g. every step of a training run: the first calls are the checks' own
                 log(f"  {nd.id} {nd.code.co_name}: the first {len(rows)} of {len(entries)} calls shipped")
                 break
             rows.append(row)
@@ -535,17 +587,17 @@ def _in_body(node, outer):
 
 def stubbed_source(path, nodes):
     """The module's source with every answer node's body replaced by a lookup (line numbers unchanged)."""
-    lines = path.read_bytes().split(b"\n")   # AST columns count UTF-8 bytes
+    lines = path.read_bytes().split(b"\n")  # AST columns count UTF-8 bytes
     todo = []
     for nd in nodes:
         up, inside = nd.parent, False
-        while up is not None:   # replaced with the body of a stubbed function (not in its defaults)
+        while up is not None:  # replaced with the body of a stubbed function (not in its defaults)
             inside = inside or (up.keep is None and _in_body(nd.node, up.node))
             up = up.parent
         if nd.keep is None and not inside:
             todo.append(nd)
     for nd in sorted(todo, key=lambda x: (x.node.lineno, x.node.col_offset), reverse=True):
-        call = (f'_release_table("{nd.id}", {_tuple(_params(nd.node))}, {_tuple(list(nd.code.co_freevars))})')
+        call = f'_release_table("{nd.id}", {_tuple(_params(nd.node))}, {_tuple(list(nd.code.co_freevars))})'
         if isinstance(nd.node, ast.Lambda):
             b = nd.node.body
             start, end = (b.lineno - 1, b.col_offset), (b.end_lineno - 1, b.end_col_offset)
@@ -558,10 +610,10 @@ def stubbed_source(path, nodes):
             else:
                 start = (first.lineno - 1, 0)
                 text = " " * first.col_offset + f"return {call}"
-        head = lines[start[0]][:start[1]]
-        tail = lines[end[0]][end[1]:]
+        head = lines[start[0]][: start[1]]
+        tail = lines[end[0]][end[1] :]
         n = end[0] - start[0]
-        lines[start[0]:end[0] + 1] = [head + text.encode() + tail] + [b""] * n
+        lines[start[0] : end[0] + 1] = [head + text.encode() + tail] + [b""] * n
     lines.append(b"from mlp_lib.grading._data_checks import lookup as _release_table  # noqa: E402")
     return b"\n".join(lines).decode()
 
@@ -579,7 +631,7 @@ def record(log=print):
 
     framework = {m for m in sys.modules if m.startswith("mlp_lib.")}
     files = {}
-    for ex in grading.EXERCISES:   # find the modules first, without importing them
+    for ex in grading.EXERCISES:  # find the modules first, without importing them
         spec = importlib.util.find_spec(f"mlp_lib.grading.{ex}")
         files[spec.origin] = f"mlp_lib.grading.{ex}"
     rec = Recorder(files)
@@ -588,8 +640,12 @@ def record(log=print):
     for ex in grading.EXERCISES:
         src = Path(importlib.util.find_spec(f"mlp_lib.grading.{ex}").origin).read_text()
         for node in ast.walk(ast.parse(src)):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("mlp_lib.grading.") \
-                    and node.module not in framework:
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("mlp_lib.grading.")
+                and node.module not in framework
+            ):
                 probe[importlib.util.find_spec(node.module).origin] = node.module
     files.update(probe)
     rec.files = set(files)
@@ -608,7 +664,7 @@ def record(log=print):
     nodes = list(rec.index.values())
     import gc
 
-    for obj in gc.get_objects():   # the functions never called, too (a judge may receive one as data)
+    for obj in gc.get_objects():  # the functions never called, too (a judge may receive one as data)
         if isinstance(obj, types.FunctionType) and obj.__code__.co_filename in rec.files:
             nd = rec.node_of(obj.__code__)
             if nd is not None and nd.code_runtime is None:
@@ -633,12 +689,13 @@ def build(dest, log=print):
     def fid(f):
         nd = by_code.get(getattr(f, "__code__", None))
         return nd.id if nd is not None and nd.keep is None else None
+
     classify(nodes, fid, calls)
     complete(nodes, {name.rsplit(".", 1)[1]: sys.modules[name] for name in files.values()}, calls)
     pool = {}
     data = {"tables": tables(nodes, fid, near, pool, log)}
     used = set(re.findall(r'"pool": "(\w+)"', json.dumps(data["tables"])))
-    data["arrays"] = {k: v for k, v in pool.items() if k in used}   # not those of a row left out
+    data["arrays"] = {k: v for k, v in pool.items() if k in used}  # not those of a row left out
     answer_files = {Path(p).resolve().relative_to(ROOT).as_posix(): p for p in files}
     for top in SHIPPED:
         src = ROOT / top
@@ -648,8 +705,14 @@ def build(dest, log=print):
         elif src.is_dir():
             for f in sorted(src.rglob("*")):
                 rel = f.relative_to(ROOT).as_posix()
-                if f.is_dir() or "__pycache__" in rel or f.suffix in (".pyc", ".pyo") or rel in LEFT_OUT \
-                        or ".ipynb_checkpoints" in rel or ".egg-info" in rel:
+                if (
+                    f.is_dir()
+                    or "__pycache__" in rel
+                    or f.suffix in (".pyc", ".pyo")
+                    or rel in LEFT_OUT
+                    or ".ipynb_checkpoints" in rel
+                    or ".egg-info" in rel
+                ):
                     continue
                 out = dest / rel
                 out.parent.mkdir(parents=True, exist_ok=True)
@@ -663,7 +726,9 @@ def build(dest, log=print):
     kept = sorted(f"{nd.id} {nd.code.co_name}: {nd.keep}" for nd in nodes if nd.keep)
     for line in kept:
         log(f"  kept: {line}")
-    log(f"class edition in {dest}: {len(data['tables'])} answers recorded, {len(kept)} functions kept as code")
+    log(
+        f"class edition in {dest}: {len(data['tables'])} answers recorded, {len(kept)} functions kept as code"
+    )
     return {"answers": len(data["tables"]), "kept": kept}
 
 

@@ -39,10 +39,17 @@ STUB_MARK = "§"
 def _function_key(f, function_id):
     code = getattr(f, "__code__", None)
     if code is None:
-        return ("builtin", getattr(f, "__module__", None), getattr(f, "__qualname__", getattr(f, "__name__", "?")))
+        return (
+            "builtin",
+            getattr(f, "__module__", None),
+            getattr(f, "__qualname__", getattr(f, "__name__", "?")),
+        )
     if code.co_filename == "<string>":  # a function the checks wrote as data (Fn): its source and its data
-        names = {k: f.__globals__[k] for k in code.co_names if k in f.__globals__ and not hasattr(f.__globals__[k],
-                                                                                                   "__spec__")}
+        names = {
+            k: f.__globals__[k]
+            for k in code.co_names
+            if k in f.__globals__ and not hasattr(f.__globals__[k], "__spec__")
+        }
         return ("evalfn", code.co_code.hex(), repr(code.co_consts), _fp(names, function_id, 0))
     fid = function_id(f)
     if fid is None:
@@ -70,8 +77,13 @@ def _fp(v, function_id, depth=0):
     if isinstance(v, dict):
         return ("dict", tuple(sorted((repr(k), _fp(x, function_id, depth + 1)) for k, x in v.items())))
     if isinstance(v, Call):
-        return ("call", v.key, _fp(v.args, function_id, depth + 1), _fp(v.kwargs, function_id, depth + 1),
-                _fp(v.post, function_id, depth + 1))
+        return (
+            "call",
+            v.key,
+            _fp(v.args, function_id, depth + 1),
+            _fp(v.kwargs, function_id, depth + 1),
+            _fp(v.post, function_id, depth + 1),
+        )
     if isinstance(v, Rng):
         return ("rng", v.seed)
     if isinstance(v, Fn):
@@ -112,14 +124,21 @@ def pack(v, pool=None):
     if v is None or isinstance(v, (bool, str)):
         return v
     if isinstance(v, int):
-        return v if abs(v) < 2 ** 53 else {"int": str(v)}
+        return v if abs(v) < 2**53 else {"int": str(v)}
     if isinstance(v, float):
         return v if np.isfinite(v) else {"float": repr(v)}
     if isinstance(v, np.ndarray) and v.dtype.kind in "biuf":
         a = np.ascontiguousarray(v)
-        return {"nd": a.dtype.str, "shape": list(a.shape), "b64": base64.b64encode(a.tobytes()).decode("ascii")}
+        return {
+            "nd": a.dtype.str,
+            "shape": list(a.shape),
+            "b64": base64.b64encode(a.tobytes()).decode("ascii"),
+        }
     if isinstance(v, np.generic) and np.asarray(v).dtype.kind in "biuf":
-        return {"np": np.asarray(v).dtype.str, "b64": base64.b64encode(np.asarray(v).tobytes()).decode("ascii")}
+        return {
+            "np": np.asarray(v).dtype.str,
+            "b64": base64.b64encode(np.asarray(v).tobytes()).decode("ascii"),
+        }
     if isinstance(v, tuple):
         return {"tuple": [pack(x, pool) for x in v]}
     if isinstance(v, list):
@@ -127,8 +146,12 @@ def pack(v, pool=None):
     if isinstance(v, dict) and all(isinstance(k, str) for k in v):
         return {"dict": {k: pack(x, pool) for k, x in v.items()}}
     if isinstance(v, Call):
-        return {"call": v.key, "args": pack(tuple(v.args), pool), "kwargs": pack(dict(v.kwargs), pool),
-                "post": pack(v.post, pool)}
+        return {
+            "call": v.key,
+            "args": pack(tuple(v.args), pool),
+            "kwargs": pack(dict(v.kwargs), pool),
+            "post": pack(v.post, pool),
+        }
     if isinstance(v, Rng):
         return {"rng": v.seed}
     if isinstance(v, Fn):
@@ -188,12 +211,20 @@ def _load():
 def _near(a, b):
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         a, b = np.asarray(a), np.asarray(b)
-        return a.shape == b.shape and a.dtype.kind in "biuf" and b.dtype.kind in "biuf" and bool(
-            np.allclose(a, b, rtol=1e-9, atol=1e-12))
+        return (
+            a.shape == b.shape
+            and a.dtype.kind in "biuf"
+            and b.dtype.kind in "biuf"
+            and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
+        )
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return len(a) == len(b) and all(_near(x, y) for x, y in zip(a, b))
     if isinstance(a, float) or isinstance(b, float):
-        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and bool(np.isclose(a, b, 1e-9, 1e-12))
+        return (
+            isinstance(a, (int, float))
+            and isinstance(b, (int, float))
+            and bool(np.isclose(a, b, 1e-9, 1e-12))
+        )
     return type(a) is type(b) and _fp(a, _stub_id) == _fp(b, _stub_id)
 
 
@@ -208,5 +239,7 @@ def lookup(fid, args, free):
         for stored, stored_free, out in near:
             if stored_free == free_key and _near(tuple(args), unpack(stored)):
                 return unpack(out)
-    raise NotRecorded("the class edition has no recorded answer for this case, so it cannot judge it here;"
-                      " the instructor's grader can.")
+    raise NotRecorded(
+        "the class edition has no recorded answer for this case, so it cannot judge it here;"
+        " the instructor's grader can."
+    )
