@@ -679,7 +679,15 @@ def record(log=print):
     return files, nodes, near, rec.calls
 
 
+NEEDS_PYTHON = (3, 11)
+"""The builder places each lambda by the columns of its compiled code (``co_positions``, Python 3.11+)."""
+
+
 def build(dest, log=print):
+    if sys.version_info < NEEDS_PYTHON:
+        raise SystemExit("make release needs Python %d.%d or newer on the instructor's machine (it maps"
+                         " compiled lambdas to their source columns); the class edition it builds runs on"
+                         " every Python the course supports" % NEEDS_PYTHON)
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise SystemExit(f"{dest} exists and is not empty: give a new folder")
