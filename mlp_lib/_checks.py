@@ -115,7 +115,7 @@ def _all_finite(arr, chunk=65_536):
     The one-line version makes a boolean temporary as large as ``arr``; for a
     training set that is megabytes, which the system hands out and takes back
     as fresh pages (page faults) on every call. Blocks of about ``chunk``
-    values reuse the same small piece of memory (COURSE_SPEC section 8).
+    values reuse the same small piece of memory.
     Integer and bool arrays are always finite.
     """
     if arr.dtype.kind in "biu":
@@ -475,7 +475,8 @@ def all_weights_finite(layers):
 def check_input_scale(X, W, name="X"):
     """Refuse training inputs so large that X W overflows (fit cannot learn from them)."""
     fmax = float(np.finfo(X.dtype).max)
-    big = float(np.max(np.abs(X))) if X.size else 0.0
+    # max and min, not abs(X): no temporary as large as the training set on every fit
+    big = max(-float(X.min()), float(X.max())) if X.size else 0.0
     scale = max(1.0, float(np.max(np.abs(W))) if W.size else 0.0) * X.shape[1] * 1e3
     if big > fmax / scale:
         raise ValueError(
