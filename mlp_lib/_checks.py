@@ -458,13 +458,15 @@ def _is_callback(cb):
 
 def check_fit_options(epochs, lr, batch_size, seed, momentum, shuffle):
     """The scalar options of MLP.fit: epochs int >= 0, lr > 0, batch_size int >= 1,
-    seed (see check_seed), momentum in [0, 1), shuffle True/False."""
-    check_positive_int(epochs, "epochs", allow_zero=True)
-    check_positive_float(lr, "lr")
-    check_positive_int(batch_size, "batch_size")
+    seed (see check_seed), momentum in [0, 1), shuffle True/False.
+    Returns (epochs, lr, batch_size) as Python int, float, int."""
+    epochs = check_positive_int(epochs, "epochs", allow_zero=True)
+    lr = check_positive_float(lr, "lr")
+    batch_size = check_positive_int(batch_size, "batch_size")
     check_seed(seed)
     check_real(momentum, "momentum", 0.0, 1.0, high_open=True)
     check_bool(shuffle, "shuffle")
+    return epochs, lr, batch_size
 
 
 def all_weights_finite(layers):

@@ -28,8 +28,6 @@ from mlp_lib._checks import (
     check_fit_options,
     check_input_scale,
     check_params,
-    check_positive_float,
-    check_positive_int,
     check_seed,
     check_targets,
     finite_result,
@@ -327,10 +325,9 @@ class MLP:
         for classifiers, "accuracy" and "val_accuracy".
         Raises TrainingDiverged if the loss becomes NaN or inf.
         """
-        check_fit_options(epochs, lr, batch_size, seed, momentum, shuffle)
+        epochs, lr, batch_size = check_fit_options(epochs, lr, batch_size, seed, momentum, shuffle)
         callbacks = check_callbacks(callbacks)
-        X, T, epochs, lr, batch_size, X_val, T_val = self._check_fit_arguments(
-            X, T, epochs, lr, batch_size, X_val, T_val)
+        X, T, X_val, T_val = self._check_fit_arguments(X, T, X_val, T_val)
         callbacks = [_as_callback(cb) for cb in callbacks]
         optimizer = make_optimizer(lr, momentum)
         batch_size = min(batch_size, X.shape[0])
@@ -371,20 +368,17 @@ class MLP:
             layer.X = layer.A = layer.Y = layer.delta = None
         return history
 
-    def _check_fit_arguments(self, X, T, epochs, lr, batch_size, X_val, T_val):
-        """fit's arguments checked and converted: (X, T, epochs, lr, batch_size, X_val, T_val)."""
+    def _check_fit_arguments(self, X, T, X_val, T_val):
+        """fit's data checked and converted: (X, T, X_val, T_val); its options by check_fit_options."""
         X = self._check_X(X)
         check_input_scale(X, self.layers[0].W)
         T = self._check_T(T, X.shape[0])
-        epochs = check_positive_int(epochs, "epochs", allow_zero=True)
-        lr = check_positive_float(lr, "lr")
-        batch_size = check_positive_int(batch_size, "batch_size")
         if X_val is not None or T_val is not None:
             if X_val is None or T_val is None:
                 raise ValueError("give both X_val and T_val, or neither")
             X_val = self._check_X(X_val, "X_val")
             T_val = self._check_T(T_val, X_val.shape[0], "T_val")
-        return X, T, epochs, lr, batch_size, X_val, T_val
+        return X, T, X_val, T_val
 
     def _training_step(self, Xb, Tb, optimizer, states, grads):
         """One batch of fit: forward, loss, gradients into ``grads``, update. -> (J, Y).
